@@ -1,0 +1,34 @@
+# erpsys: `make demo` runs the demo, `make test` runs the whole suite.
+# Both create (and reuse) .venv themselves; only Python 3.11+ and the package registries are needed.
+
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+PY := $(VENV)/bin/python
+PORT ?= 8000
+
+.PHONY: venv demo test test-services lint generate-check clean
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e '.[dev]'
+	touch $@
+
+venv: $(VENV)/.installed
+
+demo: venv
+	$(PY) manage.py demo
+	$(PY) manage.py runserver 127.0.0.1:$(PORT)
+
+test: venv
+	$(PY) -m pytest -q $(PYTEST_ARGS)
+
+lint: venv
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
+
+generate-check: venv
+	$(PY) manage.py generate --all --check
+
+clean:
+	rm -rf $(VENV) db.sqlite3

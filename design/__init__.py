@@ -1,0 +1,1 @@
+"""The design layer: meta-models, spec loading, validation, export and code generation."""

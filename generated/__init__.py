@@ -1,0 +1,1 @@
+"""Generator output: one Django app per tenant. Never edited by hand."""

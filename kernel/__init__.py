@@ -1,0 +1,1 @@
+"""The kernel: processes, their state machine, rules, instructions, resources and task lists."""

@@ -1,0 +1,3 @@
+"""WebSocket routes of the kernel's live task lists."""
+
+websocket_urlpatterns: list = []
