@@ -1,0 +1,5 @@
+"""The design layer's meta-models, one module each."""
+
+from design.models.tenant import Tenant
+
+__all__ = ["Tenant"]

@@ -1,0 +1,78 @@
+"""Process: the process control block of one task, one row per running service."""
+
+import uuid
+
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class ProcessState(models.TextChoices):
+    NEW = "NEW", _("new")
+    READY = "READY", _("ready")
+    RUNNING = "RUNNING", _("running")
+    WAITING = "WAITING", _("waiting")
+    SUSPENDED = "SUSPENDED", _("suspended")
+    TERMINATED = "TERMINATED", _("terminated")
+    ERROR = "ERROR", _("error")
+
+
+class Process(models.Model):
+    # The database allocates pid (an identity column): unique under any concurrency, no read-then-write.
+    pid = models.BigAutoField(primary_key=True)
+    tenant = models.ForeignKey("design.Tenant", on_delete=models.PROTECT, related_name="processes")
+    erpsys_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    parent = models.ForeignKey(
+        "self", on_delete=models.CASCADE, null=True, blank=True, related_name="children"
+    )
+    previous = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="next_processes"
+    )
+    state = models.CharField(
+        _("state"), max_length=12, choices=ProcessState.choices, default=ProcessState.NEW
+    )
+    priority = models.IntegerField(_("priority"), default=0)
+    scheduled_time = models.DateTimeField(_("scheduled time"), null=True, blank=True)
+    window_start = models.DateTimeField(_("window start"), null=True, blank=True)
+    window_end = models.DateTimeField(_("window end"), null=True, blank=True)
+    operator = models.ForeignKey(
+        "kernel.Operator",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="assigned_processes",
+    )
+    creator = models.ForeignKey(
+        "kernel.Operator",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="created_processes",
+    )
+    entity_type = models.ForeignKey(
+        ContentType, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    entity_id = models.BigIntegerField(null=True, blank=True)
+    entity = GenericForeignKey("entity_type", "entity_id")
+    record_type = models.ForeignKey(
+        ContentType, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    record_id = models.BigIntegerField(null=True, blank=True)
+    record = GenericForeignKey("record_type", "record_id")
+    start_time = models.DateTimeField(_("start time"), null=True, blank=True)
+    end_time = models.DateTimeField(_("end time"), null=True, blank=True)
+    retry_count = models.PositiveIntegerField(_("retries"), default=0)
+    created_time = models.DateTimeField(auto_now_add=True)
+    updated_time = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("process")
+        verbose_name_plural = _("processes")
+        indexes = [
+            models.Index(fields=["tenant", "state"], name="kernel_proc_tenant_state"),
+            models.Index(fields=["entity_type", "entity_id"], name="kernel_proc_entity"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.pid} {self.state}"
