@@ -21,7 +21,9 @@ ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[:
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
 META_SPECS_DIR = Path(env("ERPSYS_META_SPECS_DIR", default=str(BASE_DIR / "meta_specs")))
-GENERATED_DIR = BASE_DIR / "generated"
+# ERPSYS_GENERATED_DIR points discovery (and the ``generated`` package) at another folder: the
+# code generator uses it to try a tenant's new models in a staging copy before writing anything.
+GENERATED_DIR = Path(env("ERPSYS_GENERATED_DIR", default=str(BASE_DIR / "generated")))
 
 
 def discover_generated_apps(folder: Path = GENERATED_DIR) -> list[str]:
@@ -121,6 +123,16 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = env("TIME_ZONE", default="Asia/Shanghai")
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+# django-celery-beat copies this into its PeriodicTask table when beat starts. The tick is
+# idempotent (TimerFiring is unique), so a late or doubled tick never fires an event twice;
+# `expires` drops ticks that queued up while no worker was running.
+CELERY_BEAT_SCHEDULE = {
+    "kernel-timers-tick": {
+        "task": "kernel.tasks_timers.tick",
+        "schedule": 60.0,
+        "options": {"expires": 55},
+    },
+}
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

@@ -1,5 +1,36 @@
 """The design layer's meta-models, one module each."""
 
+from design.models.consists import DataItemConsists
+from design.models.data_item import DataItem, DataItemKind
+from design.models.event import Event
+from design.models.form import Form, FormField
+from design.models.menu import MenuItem
+from design.models.operator import Operator, OperatorRole
+from design.models.resource import Resource
+from design.models.role import Role, RoleService
+from design.models.rule import ServiceRule
+from design.models.service import Service, ServiceRequirement, ServiceRole
 from design.models.tenant import Tenant
+from design.models.view import View, ViewColumn
 
-__all__ = ["Tenant"]
+__all__ = [
+    "DataItem",
+    "DataItemConsists",
+    "DataItemKind",
+    "Event",
+    "Form",
+    "FormField",
+    "MenuItem",
+    "Operator",
+    "OperatorRole",
+    "Resource",
+    "Role",
+    "RoleService",
+    "Service",
+    "ServiceRequirement",
+    "ServiceRole",
+    "ServiceRule",
+    "Tenant",
+    "View",
+    "ViewColumn",
+]

@@ -88,9 +88,20 @@ RESERVED_NAMES = frozenset(
         "queryset",
         "content_type",
         "polymorphic_ctype",
+        # more Model / EntityModel attributes a field would shadow
+        "save_base",
+        "clean_fields",
+        "validate_constraints",
+        "get_constraints",
+        "asave",
+        "adelete",
+        "arefresh_from_db",
+        "assign_number",
     }
     | set(BASE_COLUMNS)
 )
+# Tenant names become URL prefixes; these are taken by the root URLconf.
+RESERVED_TENANT_NAMES = frozenset({"admin", "api", "design", "healthz", "static", "media", "ws"})
 NAME_PATTERN = r"^[a-z][a-z0-9_]*$"
 NAME_MAX_LENGTH = 40
 
@@ -276,6 +287,7 @@ class ViewSpec:
     label: str
     for_: str  # spec key `for`
     columns: list[ColumnSpec] = field(default_factory=list)
+    entity: str | None = None  # optional: the entity an entity_search/profile view is about
 
 
 @dataclass

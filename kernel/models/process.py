@@ -63,6 +63,30 @@ class Process(models.Model):
     start_time = models.DateTimeField(_("start time"), null=True, blank=True)
     end_time = models.DateTimeField(_("end time"), null=True, blank=True)
     retry_count = models.PositiveIntegerField(_("retries"), default=0)
+    # Engine links (see docs/kernel.md): what runs, under which published rules, in which program.
+    service = models.ForeignKey(
+        "kernel.ServiceDef", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    revision = models.ForeignKey(
+        "kernel.Revision", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    program = models.ForeignKey(
+        "self", on_delete=models.CASCADE, null=True, blank=True, related_name="members"
+    )
+    root = models.ForeignKey(
+        "self", on_delete=models.CASCADE, null=True, blank=True, related_name="tree"
+    )
+    caller = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="callees"
+    )
+    fanout = models.ForeignKey(
+        "kernel.FanOut", on_delete=models.SET_NULL, null=True, blank=True, related_name="children"
+    )
+    assigned_role = models.CharField(_("assigned role"), max_length=40, blank=True, default="")
+    suspended_from = models.CharField(_("suspended from"), max_length=12, blank=True, default="")
+    seq = models.PositiveIntegerField(_("state changes"), default=0)
+    context = models.JSONField(_("context"), default=dict, blank=True)
+    context_version = models.PositiveIntegerField(_("context version"), default=0)
     created_time = models.DateTimeField(auto_now_add=True)
     updated_time = models.DateTimeField(auto_now=True)
 
@@ -72,6 +96,7 @@ class Process(models.Model):
         indexes = [
             models.Index(fields=["tenant", "state"], name="kernel_proc_tenant_state"),
             models.Index(fields=["entity_type", "entity_id"], name="kernel_proc_entity"),
+            models.Index(fields=["root", "state"], name="kernel_proc_root_state"),
         ]
 
     def __str__(self) -> str:

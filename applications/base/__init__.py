@@ -1,0 +1,1 @@
+"""Abstract models, admin and API bases that generated tenant apps extend."""

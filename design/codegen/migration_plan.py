@@ -1,0 +1,178 @@
+"""The pending migration of a generated app, each operation classed safe / needs data copy / destructive.
+
+Run in a fresh Django process (``python -m design.codegen.migration_plan <tenant> [--write NAME]``)
+so the app's new models.py is what Django loads; prints the plan as JSON on stdout.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from dataclasses import asdict, dataclass
+from typing import Any
+
+PLAN_MARKER = "ERPSYS-PLAN "
+SAFE, DATA_COPY, DESTRUCTIVE = "safe", "needs data copy", "destructive"
+# (old class, new class) pairs that only widen a column.
+WIDENING = {
+    ("IntegerField", "BigIntegerField"),
+    ("SmallIntegerField", "IntegerField"),
+    ("SmallIntegerField", "BigIntegerField"),
+    ("CharField", "TextField"),
+    ("IntegerField", "DecimalField"),
+    ("DateField", "DateTimeField"),
+}
+NARROWING = {(new, old) for old, new in WIDENING}
+
+
+@dataclass
+class PlannedOperation:
+    """One operation of the pending migration and how risky it is for stored data."""
+
+    operation: str
+    description: str
+    safety: str
+    reason: str = ""
+
+
+def _longest_stored(table: str, column: str) -> int | None:
+    """Longest stored text in a column, or None when the table does not exist yet."""
+    from django.db import connection
+
+    if table not in connection.introspection.table_names():
+        return None
+    qn = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT MAX(LENGTH({qn(column)})) FROM {qn(table)}"
+        )  # names from model state
+        row = cursor.fetchone()
+    return int(row[0] or 0)
+
+
+def _classify_alter(old: Any, new: Any, table: str) -> tuple[str, str]:
+    old_type, new_type = type(old).__name__, type(new).__name__
+    if old_type != new_type:
+        if (old_type, new_type) in WIDENING:
+            return SAFE, f"widens {old_type} to {new_type}"
+        if (old_type, new_type) in NARROWING:
+            return DESTRUCTIVE, f"narrows {old_type} to {new_type}"
+        return DATA_COPY, f"changes type {old_type} to {new_type}"
+    old_len, new_len = getattr(old, "max_length", None), getattr(new, "max_length", None)
+    if old_len and new_len and new_len < old_len:
+        longest = _longest_stored(table, old.column or old.name)
+        if longest is not None and longest > new_len:
+            return (
+                DESTRUCTIVE,
+                f"max_length {old_len} -> {new_len} but a stored value has {longest}",
+            )
+        return SAFE, f"max_length {old_len} -> {new_len}; stored values fit"
+    if new_type == "DecimalField" and (
+        new.max_digits < old.max_digits or new.decimal_places < old.decimal_places
+    ):
+        return DESTRUCTIVE, "fewer decimal digits: stored values would be rounded or rejected"
+    if old.null and not new.null:
+        if new.has_default():
+            return DATA_COPY, "becomes required: NULLs must be filled with the default"
+        return DESTRUCTIVE, "becomes required without a default: rows holding NULL cannot stay"
+    return SAFE, ""
+
+
+def classify(operation: Any, *, app_label: str, old_state: Any) -> PlannedOperation:
+    """Class one migration operation against the app's current migration state."""
+    from django.db.migrations import operations as ops
+
+    name, text = type(operation).__name__, operation.describe()
+    if isinstance(operation, ops.DeleteModel):
+        return PlannedOperation(name, text, DESTRUCTIVE, "drops a table and its rows")
+    if isinstance(operation, ops.RemoveField):
+        return PlannedOperation(name, text, DESTRUCTIVE, "drops a column and its values")
+    if isinstance(operation, ops.AddField):
+        field = operation.field
+        if (
+            field.many_to_many
+            or field.null
+            or field.has_default()
+            or not operation.preserve_default
+        ):
+            return PlannedOperation(name, text, SAFE)
+        if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
+            return PlannedOperation(name, text, SAFE)
+        return PlannedOperation(
+            name,
+            text,
+            DESTRUCTIVE,
+            "required column without a default: existing rows have no value",
+        )
+    if isinstance(operation, ops.AlterField):
+        model_state = old_state.models[(app_label, operation.model_name_lower)]
+        old_field = model_state.fields[operation.name]
+        table = model_state.options.get("db_table") or f"{app_label}_{operation.model_name_lower}"
+        safety, reason = _classify_alter(old_field, operation.field, table)
+        return PlannedOperation(name, text, safety, reason)
+    if isinstance(operation, ops.RenameField | ops.RenameModel):
+        return PlannedOperation(name, text, DATA_COPY, "renames keep data but break old readers")
+    return PlannedOperation(name, text, SAFE)
+
+
+def pending_plan(app_label: str) -> list[PlannedOperation]:
+    """Operations makemigrations would write for ``app_label`` now, classed."""
+    from django.apps import apps
+    from django.db.migrations.autodetector import MigrationAutodetector
+    from django.db.migrations.loader import MigrationLoader
+    from django.db.migrations.questioner import NonInteractiveMigrationQuestioner
+    from django.db.migrations.state import ProjectState
+
+    loader = MigrationLoader(None, ignore_no_migrations=True)
+    old_state = loader.project_state()
+    autodetector = MigrationAutodetector(
+        old_state,
+        ProjectState.from_apps(apps),
+        NonInteractiveMigrationQuestioner(specified_apps={app_label}, dry_run=True),
+    )
+    changes = autodetector.changes(
+        graph=loader.graph, trim_to_apps={app_label}, convert_apps={app_label}
+    )
+    return [
+        classify(op, app_label=app_label, old_state=old_state)
+        for migration in changes.get(app_label, [])
+        for op in migration.operations
+    ]
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Print the plan as JSON; with ``--write`` also run makemigrations unless it is refused."""
+    parser = argparse.ArgumentParser()
+    parser.add_argument("app_label")
+    parser.add_argument("--write", action="store_true")
+    parser.add_argument("--name", default="")
+    parser.add_argument("--allow-destructive", action="store_true")
+    args = parser.parse_args(argv)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "erpsys.settings")
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.utils import translation
+
+    # Like makemigrations (@no_translations): lazy verbose names compare in their source language.
+    translation.deactivate_all()
+    plan = pending_plan(args.app_label)
+    destructive = any(item.safety == DESTRUCTIVE for item in plan)
+    refused = bool(args.write and destructive and not args.allow_destructive)
+    written = False
+    if args.write and plan and not refused:
+        options: dict[str, Any] = {"interactive": False, "verbosity": 0}
+        if args.name:
+            options["name"] = args.name
+        call_command("makemigrations", args.app_label, **options)
+        written = True
+    out = {"operations": [asdict(item) for item in plan], "refused": refused, "written": written}
+    sys.stdout.write(PLAN_MARKER + json.dumps(out) + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

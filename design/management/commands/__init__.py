@@ -1,0 +1,1 @@
+"""``spec`` and the other design-layer commands."""

@@ -1,0 +1,86 @@
+"""Service: a business task (or, with rules, a program), its roles and its resource requirements."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from design.models.base import MetaModel
+from design.specs.model import BUILTIN_ENTITIES, SERVICE_KINDS
+
+
+class Service(MetaModel):
+    tenant = models.ForeignKey(
+        "design.Tenant", on_delete=models.CASCADE, related_name="design_services"
+    )
+    kind = models.CharField(
+        _("kind"), max_length=8, choices=[(k, k) for k in SERVICE_KINDS], default="manual"
+    )
+    record = models.ForeignKey(
+        "design.DataItem",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="recorded_by_services",
+    )
+    serves = models.ForeignKey(
+        "design.DataItem",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="served_by_services",
+    )
+    serves_builtin = models.CharField(
+        _("serves built-in"), max_length=16, blank=True, choices=[(b, b) for b in BUILTIN_ENTITIES]
+    )
+    form = models.ForeignKey(
+        "design.Form", on_delete=models.SET_NULL, null=True, blank=True, related_name="services"
+    )
+    roles = models.ManyToManyField(
+        "design.Role", through="design.ServiceRole", related_name="allowed_services", blank=True
+    )
+    price = models.DecimalField(_("price"), max_digits=20, decimal_places=6, null=True, blank=True)
+    duration = models.CharField(_("duration"), max_length=40, blank=True)
+    manual_start = models.BooleanField(_("manual start"), default=False)
+    action = models.CharField(_("action"), max_length=100, blank=True)
+    order = models.PositiveIntegerField(_("order"), default=0)
+
+    class Meta:
+        verbose_name = _("service")
+        verbose_name_plural = _("services")
+        ordering = ["tenant", "order", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["tenant", "name"], name="design_service_tenant_name")
+        ]
+
+
+class ServiceRole(models.Model):
+    """A role allowed to do a service, in the order the service listed it."""
+
+    tenant = models.ForeignKey("design.Tenant", on_delete=models.CASCADE, related_name="+")
+    service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="service_roles")
+    role = models.ForeignKey("design.Role", on_delete=models.CASCADE, related_name="+")
+    order = models.PositiveIntegerField(_("order"), default=0)
+
+    class Meta:
+        verbose_name = _("service role")
+        verbose_name_plural = _("service roles")
+        ordering = ["service", "order", "id"]
+
+
+class ServiceRequirement(models.Model):
+    """A resource a service holds (or consumes) while its process runs."""
+
+    tenant = models.ForeignKey("design.Tenant", on_delete=models.CASCADE, related_name="+")
+    service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="requirements")
+    resource = models.ForeignKey(
+        "design.Resource", on_delete=models.CASCADE, related_name="required_by"
+    )
+    quantity = models.DecimalField(_("quantity"), max_digits=20, decimal_places=6, default=1)
+    order = models.PositiveIntegerField(_("order"), default=0)
+
+    class Meta:
+        verbose_name = _("service requirement")
+        verbose_name_plural = _("service requirements")
+        ordering = ["service", "order", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.resource} x {self.quantity}"

@@ -1,0 +1,48 @@
+"""View and ViewColumn: task lists, search results and profile headers."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from design.models.base import MetaModel
+from design.specs.model import VIEW_KINDS
+
+
+class View(MetaModel):
+    tenant = models.ForeignKey(
+        "design.Tenant", on_delete=models.CASCADE, related_name="design_views"
+    )
+    for_kind = models.CharField(_("for"), max_length=20, choices=[(k, k) for k in VIEW_KINDS])
+    entity = models.ForeignKey(
+        "design.DataItem",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="views",
+        help_text=_("The entity an entity_search or profile view is about."),
+    )
+    order = models.PositiveIntegerField(_("order"), default=0)
+
+    class Meta:
+        verbose_name = _("view")
+        verbose_name_plural = _("views")
+        ordering = ["tenant", "order", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["tenant", "name"], name="design_view_tenant_name")
+        ]
+
+
+class ViewColumn(models.Model):
+    tenant = models.ForeignKey("design.Tenant", on_delete=models.CASCADE, related_name="+")
+    view = models.ForeignKey(View, on_delete=models.CASCADE, related_name="columns")
+    label = models.CharField(_("label"), max_length=255)
+    value = models.CharField(_("value path"), max_length=255)
+    visible = models.BooleanField(_("visible"), default=True)
+    order = models.PositiveIntegerField(_("order"), default=0)
+
+    class Meta:
+        verbose_name = _("view column")
+        verbose_name_plural = _("view columns")
+        ordering = ["view", "order", "id"]
+
+    def __str__(self) -> str:
+        return self.label

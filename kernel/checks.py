@@ -1,0 +1,48 @@
+"""System checks: every system service of a published revision has a registered action."""
+
+from __future__ import annotations
+
+from django.core import checks
+from django.db.utils import DatabaseError
+
+
+@checks.register(checks.Tags.compatibility)
+def check_system_actions(app_configs=None, **kwargs) -> list[checks.CheckMessage]:
+    """kernel.E001: a system service of a tenant's newest revision names an unregistered action."""
+    from kernel.actions import action_names
+    from kernel.models import Revision, ServiceDef
+
+    try:
+        newest = {}
+        for revision in Revision.objects.order_by("tenant_id", "number"):
+            newest[revision.tenant_id] = revision.pk
+        rows = list(
+            ServiceDef.objects.filter(revision_id__in=newest.values(), kind="system").values_list(
+                "revision__tenant__name", "name", "action"
+            )
+        )
+    except DatabaseError:  # tables not migrated yet: nothing is published
+        return []
+    known = action_names()
+    return [
+        checks.Error(
+            f"system service {tenant}.{service} uses action {action!r}, which is not registered",
+            hint="register it with kernel.actions.register_action or settings.ERPSYS['ACTIONS']",
+            id="kernel.E001",
+        )
+        for tenant, service, action in rows
+        if (action or "") not in known
+    ]
+
+
+@checks.register(checks.Tags.compatibility)
+def check_instructions(app_configs=None, **kwargs) -> list[checks.CheckMessage]:
+    """kernel.E002: every instruction of the spec format has a registered Syscall."""
+    from design.specs.model import INSTRUCTIONS
+    from kernel.syscalls import SYSCALLS
+
+    return [
+        checks.Error(f"instruction {name!r} has no Syscall", id="kernel.E002")
+        for name in INSTRUCTIONS
+        if name not in SYSCALLS
+    ]

@@ -1,0 +1,95 @@
+"""The in-process cache of a revision's services, rules and events (revisions are immutable)."""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+from typing import Any
+
+from kernel.models import EventDef, Revision, RuleDef, ServiceDef
+
+
+@dataclass(frozen=True)
+class CompiledRevision:
+    """Everything the engine reads from one revision, indexed for O(1) lookups."""
+
+    revision: Revision
+    services: dict[str, ServiceDef]
+    services_by_id: dict[int, ServiceDef]
+    rules_by_id: dict[int, RuleDef]
+    # (program name, service name, event) -> rules in order
+    rules: dict[tuple[str, str, str], list[RuleDef]]
+    events: dict[str, EventDef]
+    # events with an expression that some rule of this program/service listens to
+    watched: dict[tuple[str, str], list[str]] = field(default_factory=dict)
+    expressions: dict[str, Any] = field(default_factory=dict)
+    # (service, event) pairs some program has a rule for; services with watched expression events
+    listened: frozenset[tuple[str, str]] = frozenset()
+    watched_services: frozenset[str] = frozenset()
+
+    def rules_for(self, program: str, service: str, event: str) -> list[RuleDef]:
+        """The rules of ``program`` about ``service``'s ``event``, in evaluation order."""
+        return self.rules.get((program, service, event), [])
+
+    def expression_events(self, program: str, service: str) -> list[str]:
+        """Spec-defined expression events a rule of ``program`` listens to for ``service``."""
+        return self.watched.get((program, service), [])
+
+
+_CACHE: dict[int, CompiledRevision] = {}
+_LOCK = threading.Lock()
+
+
+def compiled_revision(revision_id: int) -> CompiledRevision:
+    """Load (once per process) and index a revision; safe because a revision never changes."""
+    hit = _CACHE.get(revision_id)
+    if hit is not None:
+        return hit
+    revision = Revision.objects.select_related("tenant").get(pk=revision_id)
+    services = {s.name: s for s in ServiceDef.objects.filter(revision=revision)}
+    for service in services.values():
+        service.revision = revision
+    rule_rows = list(RuleDef.objects.filter(revision=revision).order_by("program", "order", "pk"))
+    events = {e.name: e for e in EventDef.objects.filter(revision=revision)}
+    rules: dict[tuple[str, str, str], list[RuleDef]] = {}
+    watched: dict[tuple[str, str], list[str]] = {}
+    for rule in rule_rows:
+        rule.revision = revision
+        rules.setdefault((rule.program, rule.service, rule.event), []).append(rule)
+        event = events.get(rule.event)
+        if event is not None and event.expression:
+            names = watched.setdefault((rule.program, rule.service), [])
+            if rule.event not in names:
+                names.append(rule.event)
+    expressions = {}
+    if any(e.expression for e in events.values()):
+        from kernel.rules import compile_expression
+
+        expressions = {n: compile_expression(e.expression) for n, e in events.items() if e.expression}
+    compiled = CompiledRevision(
+        revision=revision,
+        services=services,
+        services_by_id={s.pk: s for s in services.values()},
+        rules_by_id={r.pk: r for r in rule_rows},
+        rules=rules,
+        events=events,
+        watched=watched,
+        expressions=expressions,
+        listened=frozenset((service, event) for (_program, service, event) in rules),
+        watched_services=frozenset(service for (_program, service) in watched),
+    )
+    with _LOCK:
+        _CACHE[revision_id] = compiled
+    return compiled
+
+
+def cache_forget(revision_id: int) -> None:
+    """Drop one revision (its id may be reused after a rolled-back test transaction)."""
+    with _LOCK:
+        _CACHE.pop(revision_id, None)
+
+
+def cache_clear() -> None:
+    """Forget every compiled revision (tests that recreate databases call this)."""
+    with _LOCK:
+        _CACHE.clear()

@@ -1,0 +1,40 @@
+"""Joins after termination: fan-out progress (children_completed) and resources freed to waiters."""
+
+from __future__ import annotations
+
+from kernel.engine.run import Run
+from kernel.models import FanOut, Process
+
+
+def fanout_child_done(run: Run, process: Process) -> None:
+    """Count a finished fan-out child: start the next item of an iteration, or fire the join."""
+    from kernel.engine import rules
+
+    fanout = FanOut.objects.select_for_update().get(pk=process.fanout_id)
+    fanout.done += 1
+    if fanout.mode == FanOut.Mode.ITERATION and fanout.started < fanout.total:
+        from kernel.syscalls.start_iteration_service import iteration_next
+
+        fanout.save(update_fields=["done"])
+        iteration_next(run, fanout=fanout, previous=process)
+        return
+    fanout.save(update_fields=["done"])
+    if fanout.done < fanout.total:
+        return
+    occurrence = f"children_completed:fanout:{fanout.pk}"
+    rules.fire(run, process, "children_completed", occurrence)
+    parent = run.get(fanout.parent_id)
+    if parent is not None and parent.service is not None and parent.service.name != process.service.name:
+        rules.fire(run, parent, "children_completed", occurrence)
+
+
+def resources_release(run: Run, process: Process, *, consume: bool) -> None:
+    """Release (or consume) what the process held, then start processes waiting for it."""
+    from kernel.engine.transitions import wake
+    from kernel.resources import release, waiting_for
+
+    freed = release(process=process, consume=consume)
+    if not freed:
+        return
+    for waiter in waiting_for(tenant=process.tenant_id, resources=freed):
+        wake(run, waiter)

@@ -1,0 +1,50 @@
+"""Celery tasks of the engine: queued instructions and system actions, each exactly once."""
+
+from __future__ import annotations
+
+from celery import shared_task
+from django.db import transaction
+
+
+@shared_task(acks_late=True, name="kernel.action_run")
+def action_run(*, pid: int, key: str) -> str:
+    """Run one attempt of a system service's action (idempotent under redelivery)."""
+    from kernel.engine.system import action_perform
+
+    return action_perform(pid=pid, key=key)
+
+
+@shared_task(acks_late=True, name="kernel.syscall_run")
+def syscall_run(*, rule_id: int, pid: int, program_pid: int, event: str, occurrence: str) -> str:
+    """Perform a queued instruction once per (rule, process, event occurrence)."""
+    from kernel.effects import effect_key, effect_once
+    from kernel.engine.rules import failure_target
+    from kernel.engine.run import Run
+    from kernel.engine.transitions import change
+    from kernel.errors import KernelError
+    from kernel.fsm import Action
+    from kernel.syscalls import SyscallContext, syscall_get
+
+    with transaction.atomic():
+        if not effect_once(key=effect_key(rule_id=rule_id, pid=pid, occurrence=occurrence)):
+            return "duplicate"
+        run = Run()
+        process = run.get(pid)
+        program = run.get(program_pid)
+        rule = run.compiled(process).rules_by_id[rule_id]
+        call = SyscallContext(run=run, rule=rule, process=process, program=program, event=event, occurrence=occurrence)
+        try:
+            syscall_get(rule.instruction).perform(call)
+        except KernelError:
+            target = failure_target(run, process, program)
+            if target is None:
+                raise
+            change(run, target, Action.FAIL)
+            return "failed"
+        return "done"
+
+
+try:  # the timers helper's periodic tick lives in its own module; import it so autodiscovery finds it
+    from kernel import tasks_timers  # noqa: F401
+except ImportError:  # pragma: no cover - until that module exists
+    pass

@@ -1,0 +1,123 @@
+"""The engine on a tiny record-less program: start, sibling, call/return, tree termination."""
+
+from __future__ import annotations
+
+import pytest
+
+from kernel import services
+from kernel.errors import KernelError, KernelErrorCode
+from kernel.fsm import IllegalTransition
+from kernel.models import ContextSnapshot, Process
+from tests.kernel.helpers import live, operator, publish, rule, tiny_spec, tree
+
+pytestmark = pytest.mark.django_db
+
+JOB_RULES = [
+    rule("job", "started", "start_service", "a"),
+    rule("a", "completed", "start_service", "b"),
+    rule("b", "started", "call_sub_service", "sub"),
+    rule("b", "completed", "terminate_process", params={"scope": "tree"}),
+]
+SUB_RULES = [
+    rule("sub", "started", "start_service", "c"),
+    rule("c", "completed", "calling_return"),
+]
+
+
+@pytest.fixture
+def job_spec():
+    spec = tiny_spec("bench_t", programs={"job": JOB_RULES, "sub": SUB_RULES}, tasks=["a", "b", "c"])
+    publish(spec)
+    return spec
+
+
+def test_program_runs_to_termination(job_spec):
+    wanda = operator("bench_t", "wanda")
+    program = services.process_start(tenant="bench_t", program="job", entity=None)
+    assert program.state == "RUNNING"
+    a = live(program, "a")
+    assert (a.state, a.parent_id, a.program_id) == ("READY", program.pk, program.pk)
+
+    services.task_complete(process=a, operator=wanda)
+    b = live(program, "b")
+    sub = live(program, "sub")
+    c = live(program, "c")
+    assert b.state == "WAITING" and b.previous_id == a.pk
+    assert (sub.parent_id, sub.caller_id, sub.state) == (b.pk, b.pk, "RUNNING")
+    assert (c.parent_id, c.program_id, c.state) == (sub.pk, sub.pk, "READY")
+
+    services.task_complete(process=c, operator=wanda)
+    b.refresh_from_db()
+    sub.refresh_from_db()
+    assert b.state == "READY" and sub.state == "TERMINATED"
+
+    services.task_complete(process=b, operator=wanda)
+    assert set(s for states in tree(program).values() for s in states) == {"TERMINATED"}
+
+
+def test_role_enforcement_and_illegal_transition(job_spec):
+    program = services.process_start(tenant="bench_t", program="job", entity=None)
+    a = live(program, "a")
+    with pytest.raises(KernelError) as err:
+        services.task_complete(process=a, operator=operator("bench_t", "otto"))
+    assert err.value.code == KernelErrorCode.NOT_PERMITTED
+    a.refresh_from_db()
+    assert a.state == "READY"
+    wanda = operator("bench_t", "wanda")
+    services.task_complete(process=a, operator=wanda)
+    with pytest.raises(IllegalTransition):
+        services.task_complete(process=Process.objects.get(pk=a.pk), operator=wanda)
+    assert Process.objects.get(pk=a.pk).state == "TERMINATED"
+
+
+def test_claim_suspend_resume_shift_cancel(job_spec):
+    wanda = operator("bench_t", "wanda")
+    program = services.process_start(tenant="bench_t", program="job", entity=None)
+    a = live(program, "a")
+    services.task_claim(process=a, operator=wanda)
+    assert (a.state, a.operator_id) == ("RUNNING", wanda.pk)
+    services.task_suspend(process=a, operator=wanda)
+    assert (a.state, a.suspended_from) == ("SUSPENDED", "RUNNING")
+    services.task_resume(process=a, operator=wanda)
+    assert a.state == "RUNNING"
+    with pytest.raises(KernelError) as err:
+        services.task_shift(process=a, operator=wanda, to_operator=operator("bench_t", "otto"))
+    assert err.value.code == KernelErrorCode.NOT_PERMITTED
+    services.task_cancel(process=a, operator=wanda)
+    assert a.state == "TERMINATED"
+    assert not Process.objects.filter(service__name="b").exists()  # cancel fires no completed rules
+
+
+def test_unchanged_publish_makes_no_revision_and_running_keeps_its_rules(job_spec):
+    from kernel.publish import revision_publish
+
+    first, created = revision_publish(tenant="bench_t", spec=job_spec)
+    assert created is False and first.number == 1
+    program = services.process_start(tenant="bench_t", program="job", entity=None)
+    changed = tiny_spec(
+        "bench_t",
+        programs={"job": [rule("job", "started", "start_service", "c")], "sub": SUB_RULES},
+        tasks=["a", "b", "c"],
+    )
+    second, created = revision_publish(tenant="bench_t", spec=changed)
+    assert created and second.number == 2
+    services.task_complete(process=live(program, "a"), operator=operator("bench_t", "wanda"))
+    assert live(program, "b").revision_id == first.pk  # the old revision's rules still run it
+    fresh = services.process_start(tenant="bench_t", program="job", entity=None)
+    assert fresh.revision_id == second.pk and live(fresh, "c").state == "READY"
+
+
+def test_calling_return_hands_back_context(job_spec):
+    wanda = operator("bench_t", "wanda")
+    program = services.process_start(tenant="bench_t", program="job", entity=None)
+    services.task_complete(process=live(program, "a"), operator=wanda)
+    sub = live(program, "sub")
+    b = live(program, "b")
+    from kernel.engine import snapshots
+
+    sub.context = {}
+    assert snapshots.context_set(sub, {"answer": 42})
+    assert not snapshots.context_set(sub, {"answer": 42})  # same hash: no new snapshot
+    assert ContextSnapshot.objects.filter(process=sub).count() == 1
+    assert snapshots.restore(sub, 1) == {"answer": 42}
+    assert b.state == "WAITING"
