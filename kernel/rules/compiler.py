@@ -111,7 +111,7 @@ class Compiler:
                 node,
             )
 
-    def compile(self, node: ast.AST, scope: frozenset[str]) -> Evaluator:
+    def build(self, node: ast.AST, scope: frozenset[str]) -> Evaluator:
         handler = getattr(self, f"c_{type(node).__name__}", None)
         if handler is None:
             raise self.forbid(node)
@@ -143,15 +143,15 @@ class Compiler:
     def c_Attribute(self, node: ast.Attribute, scope: frozenset[str]) -> Evaluator:
         name = node.attr
         self.check_name(name, node)
-        target = self.compile(node.value, scope)
+        target = self.build(node.value, scope)
         return lambda ctx: ops.get_field(target(ctx), name)
 
     def c_Subscript(self, node: ast.Subscript, scope: frozenset[str]) -> Evaluator:
-        target = self.compile(node.value, scope)
+        target = self.build(node.value, scope)
         key = node.slice
         if isinstance(key, ast.Slice):
             parts = [
-                None if p is None else self.compile(p, scope)
+                None if p is None else self.build(p, scope)
                 for p in (key.lower, key.upper, key.step)
             ]
 
@@ -163,18 +163,18 @@ class Compiler:
             return slice_
         if isinstance(key, ast.Constant) and isinstance(key.value, str):
             self.check_name(key.value, key)
-        index = self.compile(key, scope)
+        index = self.build(key, scope)
         return lambda ctx: ops.get_item(target(ctx), index(ctx))
 
     def c_BinOp(self, node: ast.BinOp, scope: frozenset[str]) -> Evaluator:
         operation = _BINARY.get(type(node.op))
         if operation is None:
             raise self.forbid(node.op)
-        left, right = self.compile(node.left, scope), self.compile(node.right, scope)
+        left, right = self.build(node.left, scope), self.build(node.right, scope)
         return lambda ctx: operation(ctx, left(ctx), right(ctx))
 
     def c_UnaryOp(self, node: ast.UnaryOp, scope: frozenset[str]) -> Evaluator:
-        operand = self.compile(node.operand, scope)
+        operand = self.build(node.operand, scope)
         if isinstance(node.op, ast.Not):
             return lambda ctx: not ops.truthy(operand(ctx))
         if isinstance(node.op, ast.USub):
@@ -184,7 +184,7 @@ class Compiler:
         raise self.forbid(node.op)
 
     def c_BoolOp(self, node: ast.BoolOp, scope: frozenset[str]) -> Evaluator:
-        values = [self.compile(value, scope) for value in node.values]
+        values = [self.build(value, scope) for value in node.values]
         want = isinstance(node.op, ast.Or)
 
         def boolean(ctx: EvalContext) -> Any:
@@ -198,7 +198,7 @@ class Compiler:
         return boolean
 
     def c_Compare(self, node: ast.Compare, scope: frozenset[str]) -> Evaluator:
-        first = self.compile(node.left, scope)
+        first = self.build(node.left, scope)
         chain = []
         for operator, comparator in zip(node.ops, node.comparators, strict=True):
             if isinstance(operator, (ast.Is, ast.IsNot)) and not (
@@ -208,7 +208,7 @@ class Compiler:
             compare = _compare_op(operator)
             if compare is None:
                 raise self.forbid(operator)
-            chain.append((compare, self.compile(comparator, scope)))
+            chain.append((compare, self.build(comparator, scope)))
 
         def comparison(ctx: EvalContext) -> bool:
             left = first(ctx)
@@ -222,8 +222,8 @@ class Compiler:
         return comparison
 
     def c_IfExp(self, node: ast.IfExp, scope: frozenset[str]) -> Evaluator:
-        test = self.compile(node.test, scope)
-        body, orelse = self.compile(node.body, scope), self.compile(node.orelse, scope)
+        test = self.build(node.test, scope)
+        body, orelse = self.build(node.body, scope), self.build(node.orelse, scope)
         return lambda ctx: body(ctx) if ops.truthy(test(ctx)) else orelse(ctx)
 
     def c_Call(self, node: ast.Call, scope: frozenset[str]) -> Evaluator:
@@ -246,14 +246,14 @@ class Compiler:
                 ExpressionErrorCode.TYPE_ERROR, f"{name}() got {count} argument(s)", node
             )
         self.functions.add(name)
-        args = [self.compile(arg, scope) for arg in node.args]
+        args = [self.build(arg, scope) for arg in node.args]
         impl = function.impl
         return lambda ctx: impl(ctx, *[arg(ctx) for arg in args])
 
     def _elements(
         self, node: ast.List | ast.Tuple | ast.Set, scope: frozenset[str]
     ) -> list[Evaluator]:
-        return [self.compile(element, scope) for element in node.elts]
+        return [self.build(element, scope) for element in node.elts]
 
     def _sized(self, build: Callable[[list[Any]], Any], elements: list[Evaluator]) -> Evaluator:
         def literal(ctx: EvalContext) -> Any:
@@ -286,7 +286,7 @@ class Compiler:
                 raise self.forbid(value, "'**' unpacking")
             if isinstance(key, ast.Constant) and isinstance(key.value, str):
                 self.check_name(key.value, key)
-            pairs.append((self.compile(key, scope), self.compile(value, scope)))
+            pairs.append((self.build(key, scope), self.build(value, scope)))
 
         def build(ctx: EvalContext) -> dict[Any, Any]:
             ctx.charge(len(pairs))
@@ -319,11 +319,11 @@ class Compiler:
                 raise self.forbid(generator.target, "unpacking in a comprehension")
             name = generator.target.id
             self.check_name(name, generator.target)
-            source = self.compile(generator.iter, frozenset(bound))
+            source = self.build(generator.iter, frozenset(bound))
             bound.add(name)
-            conditions = [self.compile(test, frozenset(bound)) for test in generator.ifs]
+            conditions = [self.build(test, frozenset(bound)) for test in generator.ifs]
             loops.append((name, source, conditions))
-        element = self.compile(node.elt, frozenset(bound))
+        element = self.build(node.elt, frozenset(bound))
         names = [name for name, _, _ in loops]
 
         def fill(ctx: EvalContext, level: int, out: list[Any], size: list[int]) -> None:

@@ -90,7 +90,7 @@ def _compile_cached(source: str) -> CompiledExpression:
     parsed = parse_expression(source)
     compiler = Compiler(parsed)
     try:
-        root = compiler.compile(parsed.body, frozenset())
+        root = compiler.build(parsed.body, frozenset())
     except RecursionError:
         raise ExpressionError(
             ExpressionErrorCode.TOO_COMPLEX, "expression nested too deeply"

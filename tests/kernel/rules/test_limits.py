@@ -141,7 +141,9 @@ def heavy_namespace() -> dict[str, object]:
 
 
 @pytest.mark.parametrize("source", ADVERSARIAL)
-def test_adversarial_loops_hit_a_budget_quickly(source: str, heavy_namespace: dict[str, object]) -> None:
+def test_adversarial_loops_hit_a_budget_quickly(
+    source: str, heavy_namespace: dict[str, object]
+) -> None:
     started = time.perf_counter()
     with pytest.raises(ExpressionError) as info:
         compile_expression(source).evaluate(heavy_namespace)
