@@ -50,9 +50,11 @@ def main() -> int:
         files = _timed("full (templates + format)", lambda: build_app(spec), results)
         out = tmp_path / "generated"
         if args.no_migrations:
-            from design.codegen.emit import EmitResult, _apply, diff_app
+            from design.codegen.emit import EmitResult, _apply, diff_app, is_up_to_date
 
             def write_only(s):  # noqa: ANN001, ANN202
+                if is_up_to_date(out / s.tenant.name, s, require_migrations=False):
+                    return EmitResult(tenant=s.tenant.name)
                 built = build_app(s)
                 result = EmitResult(tenant=s.tenant.name)
                 result.changed, result.removed = diff_app(out / s.tenant.name, built)

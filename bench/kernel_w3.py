@@ -66,8 +66,9 @@ class Counter:
 def _fresh_database(url: str | None, tmp: Path) -> str:
     if not url:
         return f"sqlite:///{tmp / 'bench.sqlite3'}"
-    import psycopg
     from urllib.parse import urlparse
+
+    import psycopg
 
     parsed = urlparse(url)
     name = parsed.path.lstrip("/") or "erpsys_bench_kernel"
@@ -87,7 +88,9 @@ def run(n: int, url: str) -> dict:
         "import json,sys; sys.argv=['x']; from bench.kernel_w3 import measure; "
         f"print('RESULT', json.dumps(measure({n})))"
     )
-    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, cwd=ROOT)
+    out = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, cwd=ROOT
+    )
     if out.returncode != 0:
         raise SystemExit(out.stderr[-4000:])
     line = next(line for line in out.stdout.splitlines() if line.startswith("RESULT "))
@@ -140,7 +143,9 @@ def measure(n: int) -> dict:
     def task(root, service) -> Process:  # bookkeeping read, not measured
         return Process.objects.get(root=root, service__name=service, state="READY")
 
-    programs = [timed(services.process_start, tenant="bench_w3", program="job", entity=c) for c in customers]
+    programs = [
+        timed(services.process_start, tenant="bench_w3", program="job", entity=c) for c in customers
+    ]
     for service in ("step_a", "step_c", "step_b"):
         for program in programs:
             timed(services.task_complete, process=task(program, service), operator=cleo)
@@ -164,8 +169,12 @@ def measure(n: int) -> dict:
 def main() -> int:
     """Measure each N on a fresh database and print the figures; exit 1 when a target is missed."""
     parser = argparse.ArgumentParser()
-    parser.add_argument("--n", type=int, action="append", help="customers (repeat to compare); default 300")
-    parser.add_argument("--database-url", default="", help="PostgreSQL URL (the database is re-created)")
+    parser.add_argument(
+        "--n", type=int, action="append", help="customers (repeat to compare); default 300"
+    )
+    parser.add_argument(
+        "--database-url", default="", help="PostgreSQL URL (the database is re-created)"
+    )
     args = parser.parse_args()
     sizes = args.n or [300]
     results = []

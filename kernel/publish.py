@@ -97,7 +97,10 @@ def _services(spec: Spec, revision: Revision) -> list[ServiceDef]:
                 form=service.form,
                 roles=roles,
                 duration=_duration(service.duration),
-                requires=[{"resource": r.resource, "quantity": _number(r.quantity)} for r in service.requires],
+                requires=[
+                    {"resource": r.resource, "quantity": _number(r.quantity)}
+                    for r in service.requires
+                ],
                 manual_start=service.manual_start,
                 action=service.action,
                 is_program=service.is_program,
@@ -115,13 +118,17 @@ def _people(spec: Spec, tenant_row) -> None:
     """Upsert roles and operators by name (not versioned); operators get a user without a password."""
     roles = {}
     for role in spec.roles:
-        row, _ = Role.objects.update_or_create(tenant=tenant_row, name=role.name, defaults={"label": role.label})
+        row, _ = Role.objects.update_or_create(
+            tenant=tenant_row, name=role.name, defaults={"label": role.label}
+        )
         roles[role.name] = row
     user_model = get_user_model()
     for operator in spec.operators:
         row = Operator.objects.filter(tenant=tenant_row, name=operator.name).first()
         if row is None:
-            user, created = user_model.objects.get_or_create(username=f"{tenant_row.name}.{operator.name}")
+            user, created = user_model.objects.get_or_create(
+                username=f"{tenant_row.name}.{operator.name}"
+            )
             if created:
                 user.set_unusable_password()
                 user.save()
@@ -140,10 +147,14 @@ def revision_publish(*, tenant: str, spec: Spec | None = None) -> tuple[Revision
     """
     spec = spec if spec is not None else spec_for(tenant)
     if spec.tenant.name != tenant:
-        raise KernelError(KernelErrorCode.TENANT_MISMATCH, f"spec is for {spec.tenant.name!r}, not {tenant!r}")
+        raise KernelError(
+            KernelErrorCode.TENANT_MISMATCH, f"spec is for {spec.tenant.name!r}, not {tenant!r}"
+        )
     tenant_row = _tenant_row(spec)
     digest = spec_hash(spec)
-    latest = Revision.objects.select_for_update().filter(tenant=tenant_row).order_by("-number").first()
+    latest = (
+        Revision.objects.select_for_update().filter(tenant=tenant_row).order_by("-number").first()
+    )
     _people(spec, tenant_row)
     from kernel.resources import resources_sync
 
@@ -206,5 +217,7 @@ def revision_latest(*, tenant) -> Revision:
     filters = {"tenant__name": tenant} if isinstance(tenant, str) else {"tenant": tenant}
     revision = Revision.objects.filter(**filters).order_by("-number").first()
     if revision is None:
-        raise KernelError(KernelErrorCode.NOT_PUBLISHED, f"tenant {tenant} has no published revision")
+        raise KernelError(
+            KernelErrorCode.NOT_PUBLISHED, f"tenant {tenant} has no published revision"
+        )
     return revision

@@ -20,7 +20,9 @@ def _role_names(operator: Operator) -> frozenset[str]:
 
 def _service_ids_for_roles(*, tenant_id: int, roles: frozenset[str]) -> list[int]:
     """Published services (of every revision) one of ``roles`` may do; one query."""
-    rows = ServiceDef.objects.filter(revision__tenant_id=tenant_id, is_program=False).values_list("pk", "roles")
+    rows = ServiceDef.objects.filter(revision__tenant_id=tenant_id, is_program=False).values_list(
+        "pk", "roles"
+    )
     return [pk for pk, service_roles in rows if set(service_roles or ()) & roles]
 
 
@@ -33,7 +35,9 @@ def _base(tenant_id: int):
     )
 
 
-def task_list(*, operator: Operator, scope: str, entity: models.Model | None = None) -> list[Process]:
+def task_list(
+    *, operator: Operator, scope: str, entity: models.Model | None = None
+) -> list[Process]:
     """The operator's task list: ``public`` (unclaimed READY tasks of their roles), ``mine``, ``entity``.
 
     A constant number of queries whatever the length: roles (once per operator instance),
@@ -42,11 +46,15 @@ def task_list(*, operator: Operator, scope: str, entity: models.Model | None = N
     if scope == "public":
         roles = _role_names(operator)
         services = _service_ids_for_roles(tenant_id=operator.tenant_id, roles=roles)
-        query = _base(operator.tenant_id).filter(
-            Q(service_id__in=services) | Q(assigned_role__in=list(roles)),
-            state=State.READY,
-            operator__isnull=True,
-        ).exclude(service__is_program=True)
+        query = (
+            _base(operator.tenant_id)
+            .filter(
+                Q(service_id__in=services) | Q(assigned_role__in=list(roles)),
+                state=State.READY,
+                operator__isnull=True,
+            )
+            .exclude(service__is_program=True)
+        )
         return list(query)
     if scope == "mine":
         return list(_base(operator.tenant_id).filter(operator=operator, state__in=LIVE_STATES))
@@ -63,12 +71,16 @@ def process_tree(*, process: Process) -> list[Process]:
     """Every process of ``process``'s program tree (the root first), one query."""
     root_id = process.root_id or process.pk
     return list(
-        Process.objects.filter(Q(pk=root_id) | Q(root_id=root_id)).select_related("service").order_by("pid")
+        Process.objects.filter(Q(pk=root_id) | Q(root_id=root_id))
+        .select_related("service")
+        .order_by("pid")
     )
 
 
 def decision_list(*, operator: Operator) -> list[Decision]:
     """Open decisions the operator's roles may answer (decided_by empty = any role of the tenant)."""
     roles = _role_names(operator)
-    rows = Decision.objects.filter(tenant_id=operator.tenant_id, state="OPEN").select_related("process")
+    rows = Decision.objects.filter(tenant_id=operator.tenant_id, state="OPEN").select_related(
+        "process"
+    )
     return [d for d in rows if not d.decided_by or set(d.decided_by) & roles]

@@ -56,14 +56,18 @@ def check_permitted(*, process: Process, operator: Operator) -> None:
 
 
 @transaction.atomic
-def process_start(*, tenant, program: str, entity: models.Model | None, operator: Operator | None = None) -> Process:
+def process_start(
+    *, tenant, program: str, entity: models.Model | None, operator: Operator | None = None
+) -> Process:
     """Start ``program`` (any published service) on ``entity`` under the tenant's newest revision."""
     tenant_row = _tenant_row(tenant)
     revision = revision_latest(tenant=tenant_row)
     compiled = compiled_revision(revision.pk)
     service = compiled.services.get(program)
     if service is None:
-        raise KernelError(KernelErrorCode.UNKNOWN_SERVICE, f"{program!r} is not a published service")
+        raise KernelError(
+            KernelErrorCode.UNKNOWN_SERVICE, f"{program!r} is not a published service"
+        )
     if operator is not None and operator.tenant_id != tenant_row.pk:
         raise KernelError(KernelErrorCode.TENANT_MISMATCH, "the operator belongs to another tenant")
     entity_type_id = ContentType.objects.get_for_model(entity).pk if entity is not None else None
@@ -90,7 +94,9 @@ def _working(run: Run, process: Process, operator: Operator) -> Process:
             return process
         change(run, process, Action.CLAIM, operator=operator, fire=False)
         if not start(run, process):
-            raise KernelError(KernelErrorCode.RESOURCE_SHORT, "a required resource is not available")
+            raise KernelError(
+                KernelErrorCode.RESOURCE_SHORT, "a required resource is not available"
+            )
     return process
 
 
@@ -121,13 +127,19 @@ def _record_save(process: Process, data: dict[str, Any] | None) -> models.Model 
     names = {f.name: f for f in model._meta.get_fields() if getattr(f, "concrete", False)}
     if "pid" in names:
         record.pid_id = process.pk
-    if "master" in names and process.entity_id is not None and getattr(record, "master_id", None) is None:
+    if (
+        "master" in names
+        and process.entity_id is not None
+        and getattr(record, "master_id", None) is None
+    ):
         record.master_id = process.entity_id
     many: dict[str, Any] = {}
     for key, value in (data or {}).items():
         field = names.get(key)
         if field is None:
-            raise KernelError(KernelErrorCode.INVALID_RECORD, f"{model.__name__} has no field {key!r}", field=key)
+            raise KernelError(
+                KernelErrorCode.INVALID_RECORD, f"{model.__name__} has no field {key!r}", field=key
+            )
         if field.many_to_many:
             many[key] = value
         elif field.is_relation and not isinstance(value, models.Model):
@@ -137,7 +149,9 @@ def _record_save(process: Process, data: dict[str, Any] | None) -> models.Model 
     try:
         record.full_clean(exclude=["pid", "master", "number", "label", "name", "pym"])
     except ValidationError as exc:
-        raise KernelError(KernelErrorCode.INVALID_RECORD, str(exc.message_dict), errors=exc.message_dict) from exc
+        raise KernelError(
+            KernelErrorCode.INVALID_RECORD, str(exc.message_dict), errors=exc.message_dict
+        ) from exc
     with engine_saving():
         record.save()
         for key, value in many.items():
@@ -146,7 +160,9 @@ def _record_save(process: Process, data: dict[str, Any] | None) -> models.Model 
 
 
 @transaction.atomic
-def task_complete(*, process: Process, operator: Operator, data: dict[str, Any] | None = None) -> Process:
+def task_complete(
+    *, process: Process, operator: Operator, data: dict[str, Any] | None = None
+) -> Process:
     """Save the task's record from ``data`` and complete the task (claiming and starting it if needed)."""
     run = Run()
     process = run.lock(process)
@@ -233,14 +249,20 @@ def decision_answer(*, decision: Decision, rule: RuleDef, operator: Operator | N
     """Answer an open decision with one of its candidate rules, then run that rule."""
     decision = Decision.objects.select_for_update().get(pk=decision.pk)
     if decision.state != "OPEN":
-        raise KernelError(KernelErrorCode.DECISION_CLOSED, f"decision {decision.pk} is already answered")
+        raise KernelError(
+            KernelErrorCode.DECISION_CLOSED, f"decision {decision.pk} is already answered"
+        )
     if not decision.candidates.filter(pk=rule.pk).exists():
         raise KernelError(KernelErrorCode.NOT_A_CANDIDATE, f"rule {rule.pk} is not a candidate")
     if operator is not None:
         if operator.tenant_id != decision.tenant_id:
-            raise KernelError(KernelErrorCode.TENANT_MISMATCH, "the operator belongs to another tenant")
+            raise KernelError(
+                KernelErrorCode.TENANT_MISMATCH, "the operator belongs to another tenant"
+            )
         if decision.decided_by and not set(decision.decided_by) & operator_roles(operator):
-            raise KernelError(KernelErrorCode.NOT_PERMITTED, f"operator {operator.name} may not decide this")
+            raise KernelError(
+                KernelErrorCode.NOT_PERMITTED, f"operator {operator.name} may not decide this"
+            )
     decision_apply(Run(), decision=decision, rule=rule, operator=operator)
     return decision
 
@@ -254,7 +276,11 @@ def record_saved(*, record: models.Model) -> Process | None:
     run = Run()
     process = run.get(pid)
     service = process.service
-    if process.state != State.RUNNING or service is None or service.record != record._meta.label_lower:
+    if (
+        process.state != State.RUNNING
+        or service is None
+        or service.record != record._meta.label_lower
+    ):
         return None
     fields = record_link_fields(process, record)
     for name, value in fields.items():

@@ -19,7 +19,12 @@ def _is_record(instance) -> bool:
 @receiver(post_save, dispatch_uid="kernel.record_saved")
 def record_post_save(sender, instance, created: bool, raw: bool = False, **kwargs) -> None:
     """Complete the RUNNING task a record belongs to (``pid``), unless the engine itself saved it."""
-    if raw or is_engine_saving() or not _is_record(instance) or getattr(instance, "pid_id", None) is None:
+    if (
+        raw
+        or is_engine_saving()
+        or not _is_record(instance)
+        or getattr(instance, "pid_id", None) is None
+    ):
         return
     from kernel.services import record_saved
 

@@ -32,7 +32,9 @@ def syscall_run(*, rule_id: int, pid: int, program_pid: int, event: str, occurre
         process = run.get(pid)
         program = run.get(program_pid)
         rule = run.compiled(process).rules_by_id[rule_id]
-        call = SyscallContext(run=run, rule=rule, process=process, program=program, event=event, occurrence=occurrence)
+        call = SyscallContext(
+            run=run, rule=rule, process=process, program=program, event=event, occurrence=occurrence
+        )
         try:
             syscall_get(rule.instruction).perform(call)
         except KernelError:

@@ -117,8 +117,8 @@ def classify(operation: Any, *, app_label: str, old_state: Any) -> PlannedOperat
     return PlannedOperation(name, text, SAFE)
 
 
-def pending_plan(app_label: str) -> list[PlannedOperation]:
-    """Operations makemigrations would write for ``app_label`` now, classed."""
+def pending_changes(app_label: str, *, name: str = "") -> tuple[dict, Any]:
+    """(autodetector changes for ``app_label``, the current migration state), as makemigrations sees them."""
     from django.apps import apps
     from django.db.migrations.autodetector import MigrationAutodetector
     from django.db.migrations.loader import MigrationLoader
@@ -133,13 +133,36 @@ def pending_plan(app_label: str) -> list[PlannedOperation]:
         NonInteractiveMigrationQuestioner(specified_apps={app_label}, dry_run=True),
     )
     changes = autodetector.changes(
-        graph=loader.graph, trim_to_apps={app_label}, convert_apps={app_label}
+        graph=loader.graph,
+        trim_to_apps={app_label},
+        convert_apps={app_label},
+        migration_name=name or None,
     )
+    return changes, old_state
+
+
+def pending_plan(app_label: str) -> list[PlannedOperation]:
+    """Operations makemigrations would write for ``app_label`` now, classed."""
+    changes, old_state = pending_changes(app_label)
+    return _classify_all(changes, app_label, old_state)
+
+
+def _classify_all(changes: dict, app_label: str, old_state: Any) -> list[PlannedOperation]:
     return [
         classify(op, app_label=app_label, old_state=old_state)
         for migration in changes.get(app_label, [])
         for op in migration.operations
     ]
+
+
+def write_changes(changes: dict) -> None:
+    """Write the migrations through makemigrations' own writer (one autodetector run, not two)."""
+    from django.core.management.commands.makemigrations import Command as MakeMigrations
+
+    command = MakeMigrations()
+    command.verbosity, command.dry_run, command.include_header = 0, False, True
+    command.scriptable, command.update, command.written_files = False, False, []
+    command.write_migration_files(changes)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -154,20 +177,17 @@ def main(argv: list[str] | None = None) -> int:
     import django
 
     django.setup()
-    from django.core.management import call_command
     from django.utils import translation
 
     # Like makemigrations (@no_translations): lazy verbose names compare in their source language.
     translation.deactivate_all()
-    plan = pending_plan(args.app_label)
+    changes, old_state = pending_changes(args.app_label, name=args.name)
+    plan = _classify_all(changes, args.app_label, old_state)
     destructive = any(item.safety == DESTRUCTIVE for item in plan)
     refused = bool(args.write and destructive and not args.allow_destructive)
     written = False
     if args.write and plan and not refused:
-        options: dict[str, Any] = {"interactive": False, "verbosity": 0}
-        if args.name:
-            options["name"] = args.name
-        call_command("makemigrations", args.app_label, **options)
+        write_changes(changes)
         written = True
     out = {"operations": [asdict(item) for item in plan], "refused": refused, "written": written}
     sys.stdout.write(PLAN_MARKER + json.dumps(out) + "\n")

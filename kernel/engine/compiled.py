@@ -65,7 +65,9 @@ def compiled_revision(revision_id: int) -> CompiledRevision:
     if any(e.expression for e in events.values()):
         from kernel.rules import compile_expression
 
-        expressions = {n: compile_expression(e.expression) for n, e in events.items() if e.expression}
+        expressions = {
+            n: compile_expression(e.expression) for n, e in events.items() if e.expression
+        }
     compiled = CompiledRevision(
         revision=revision,
         services=services,

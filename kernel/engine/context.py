@@ -51,7 +51,9 @@ class ContextStack:
 class ProcessExecutionContext:
     """One process's view: its frame's own variables, merged over what it inherited at call time."""
 
-    def __init__(self, *, pid: int | None, variables: dict[str, Any], caller: dict[str, Any] | None = None):
+    def __init__(
+        self, *, pid: int | None, variables: dict[str, Any], caller: dict[str, Any] | None = None
+    ):
         self.stack = ContextStack([ContextFrame(None, dict(caller or {}))])
         self.stack.push(pid, variables)
 

@@ -24,7 +24,11 @@ def fanout_child_done(run: Run, process: Process) -> None:
     occurrence = f"children_completed:fanout:{fanout.pk}"
     rules.fire(run, process, "children_completed", occurrence)
     parent = run.get(fanout.parent_id)
-    if parent is not None and parent.service is not None and parent.service.name != process.service.name:
+    if (
+        parent is not None
+        and parent.service is not None
+        and parent.service.name != process.service.name
+    ):
         rules.fire(run, parent, "children_completed", occurrence)
 
 

@@ -101,7 +101,9 @@ def namespace(run: Run, process: Process, names: Iterable[str]) -> dict[str, Any
             ns[name] = process.priority
         elif name == "process_operator":
             ns[name] = (
-                Operator.objects.filter(pk=process.operator_id).values_list("name", flat=True).first()
+                Operator.objects.filter(pk=process.operator_id)
+                .values_list("name", flat=True)
+                .first()
                 if process.operator_id
                 else None
             )

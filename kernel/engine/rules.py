@@ -57,10 +57,24 @@ def fire(run: Run, process: Process, event: str, occurrence: str) -> int:
         decisions = [r for r in rules if r.mode == "decision"]
         for rule in rules:
             if rule.mode != "decision":
-                execute(run, rule=rule, process=process, program=program, event=event, occurrence=occurrence)
+                execute(
+                    run,
+                    rule=rule,
+                    process=process,
+                    program=program,
+                    event=event,
+                    occurrence=occurrence,
+                )
                 count += 1
         if decisions:
-            decision_open(run, rules=decisions, process=process, program=program, event=event, occurrence=occurrence)
+            decision_open(
+                run,
+                rules=decisions,
+                process=process,
+                program=program,
+                event=event,
+                occurrence=occurrence,
+            )
             count += 1
     return count
 
@@ -119,7 +133,9 @@ def execute(
     from kernel.syscalls import SyscallContext, syscall_get
 
     run.step()
-    call = SyscallContext(run=run, rule=rule, process=process, program=program, event=event, occurrence=occurrence)
+    call = SyscallContext(
+        run=run, rule=rule, process=process, program=program, event=event, occurrence=occurrence
+    )
     try:
         syscall = syscall_get(rule.instruction)
         syscall.check(call)
@@ -150,7 +166,13 @@ def _enqueue(call) -> None:
 
 
 def decision_open(
-    run: Run, *, rules: list[RuleDef], process: Process, program: Process, event: str, occurrence: str
+    run: Run,
+    *,
+    rules: list[RuleDef],
+    process: Process,
+    program: Process,
+    event: str,
+    occurrence: str,
 ) -> Decision:
     """Create the one decision task for these rules; a registered decider may answer it at once."""
     roles: list[str] = []

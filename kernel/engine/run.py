@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import contextvars
+from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Iterator
 
 from kernel.engine.compiled import CompiledRevision, compiled_revision
 from kernel.errors import KernelError, KernelErrorCode
@@ -28,7 +28,9 @@ MUTABLE_FIELDS = (
     "record_id",
 )
 
-_ENGINE_SAVING: contextvars.ContextVar[bool] = contextvars.ContextVar("erpsys_engine_saving", default=False)
+_ENGINE_SAVING: contextvars.ContextVar[bool] = contextvars.ContextVar(
+    "erpsys_engine_saving", default=False
+)
 
 
 @contextmanager
@@ -116,4 +118,6 @@ class Run:
         """Count one rule execution; a program that loops without end fails instead of hanging."""
         self.steps += 1
         if self.steps > self.MAX_STEPS:
-            raise KernelError(KernelErrorCode.RUNAWAY, "too many rule executions in one transaction")
+            raise KernelError(
+                KernelErrorCode.RUNAWAY, "too many rule executions in one transaction"
+            )

@@ -62,7 +62,10 @@ def _write(process: Process, variables: dict[str, Any]) -> ContextSnapshot:
     document = {"variables": variables}
     validate(document)
     return ContextSnapshot.objects.create(
-        process=process, version=process.context_version, hash=context_hash(variables), data=document
+        process=process,
+        version=process.context_version,
+        hash=context_hash(variables),
+        data=document,
     )
 
 

@@ -12,7 +12,9 @@ from kernel.fsm import Action, State, transition
 from kernel.models import Process, ServiceDef
 
 
-def _has_started_rules(compiled: CompiledRevision, service: ServiceDef, program: Process | None) -> bool:
+def _has_started_rules(
+    compiled: CompiledRevision, service: ServiceDef, program: Process | None
+) -> bool:
     if service.name in compiled.watched_services:
         return True  # an expression event may hold already while the process is NEW
     if service.is_program and compiled.rules_for(service.name, service.name, "started"):

@@ -22,7 +22,9 @@ def action_enqueue(process: Process, *, countdown: float | None = None) -> None:
 
     pid, key = process.pk, action_key(process)
     options = {"countdown": countdown} if countdown else {}
-    transaction.on_commit(lambda: action_run.apply_async(kwargs={"pid": pid, "key": key}, **options))
+    transaction.on_commit(
+        lambda: action_run.apply_async(kwargs={"pid": pid, "key": key}, **options)
+    )
 
 
 def action_perform(*, pid: int, key: str) -> str:

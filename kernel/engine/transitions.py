@@ -11,7 +11,9 @@ from kernel.models import Process
 _BASE_FIELDS = ("state", "seq", "updated_time")
 
 
-def change(run: Run, process: Process, *actions: Action | str, fire: bool = True, **fields) -> Process:
+def change(
+    run: Run, process: Process, *actions: Action | str, fire: bool = True, **fields
+) -> Process:
     """Apply ``actions`` in order to ``process`` as one state change; raise IllegalTransition if any is illegal.
 
     Precondition: inside the run's transaction. The row is locked first; nothing is written when
@@ -55,7 +57,9 @@ def _after(run: Run, process: Process, old: State, new: State, actions: tuple) -
         if process.service is not None and process.service.requires:
             joins.resources_release(run, process, consume=completed)
         if completed:
-            rules.fire(run, process, EVENT_FOR_STATE[State.TERMINATED].value, f"completed:{process.seq}")
+            rules.fire(
+                run, process, EVENT_FOR_STATE[State.TERMINATED].value, f"completed:{process.seq}"
+            )
             rules.fire_expression_events(run, process)
         if process.fanout_id is not None:
             joins.fanout_child_done(run, process)
@@ -89,7 +93,9 @@ def wake(run: Run, process: Process) -> None:
     if process.state != State.WAITING:
         return
     change(run, process, Action.WAKE)
-    if process.service is not None and (process.service.is_program or process.service.kind == "system"):
+    if process.service is not None and (
+        process.service.is_program or process.service.kind == "system"
+    ):
         start(run, process)
     elif process.operator_id is not None:
         start(run, process)

@@ -16,7 +16,9 @@ class Revision(models.Model):
         verbose_name = _("revision")
         verbose_name_plural = _("revisions")
         constraints = [
-            models.UniqueConstraint(fields=["tenant", "number"], name="kernel_revision_tenant_number")
+            models.UniqueConstraint(
+                fields=["tenant", "number"], name="kernel_revision_tenant_number"
+            )
         ]
 
     def __str__(self) -> str:
@@ -39,7 +41,9 @@ class ServiceDef(models.Model):
     manual_start = models.BooleanField(_("manual start"), default=False)
     action = models.CharField(_("action"), max_length=100, null=True, blank=True)
     is_program = models.BooleanField(_("is program"), default=False)
-    schedule_field = models.CharField(_("scheduled-time field"), max_length=40, null=True, blank=True)
+    schedule_field = models.CharField(
+        _("scheduled-time field"), max_length=40, null=True, blank=True
+    )
 
     class Meta:
         verbose_name = _("service definition")

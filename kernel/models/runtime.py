@@ -39,7 +39,9 @@ class Decision(models.Model):
     """A decision task: a person (or a registered decider) chooses one of the candidate rules."""
 
     tenant = models.ForeignKey("design.Tenant", on_delete=models.CASCADE, related_name="+")
-    process = models.ForeignKey("kernel.Process", on_delete=models.CASCADE, related_name="decisions")
+    process = models.ForeignKey(
+        "kernel.Process", on_delete=models.CASCADE, related_name="decisions"
+    )
     program = models.ForeignKey("kernel.Process", on_delete=models.CASCADE, related_name="+")
     event = models.CharField(_("event"), max_length=40)
     occurrence = models.CharField(_("occurrence"), max_length=100)
@@ -73,7 +75,9 @@ class Decision(models.Model):
 class ContextSnapshot(models.Model):
     """A process's context document at one version; written only when its hash changes."""
 
-    process = models.ForeignKey("kernel.Process", on_delete=models.CASCADE, related_name="snapshots")
+    process = models.ForeignKey(
+        "kernel.Process", on_delete=models.CASCADE, related_name="snapshots"
+    )
     version = models.PositiveIntegerField(_("version"))
     hash = models.CharField(_("hash"), max_length=64)
     data = models.JSONField(_("data"))

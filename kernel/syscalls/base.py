@@ -36,7 +36,8 @@ class SyscallContext:
         service = self.compiled.services.get(name or "")
         if service is None:
             raise KernelError(
-                KernelErrorCode.UNKNOWN_SERVICE, f"{self.rule.instruction}: unknown operand {name!r}"
+                KernelErrorCode.UNKNOWN_SERVICE,
+                f"{self.rule.instruction}: unknown operand {name!r}",
             )
         return service
 

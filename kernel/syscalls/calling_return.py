@@ -50,7 +50,9 @@ class CallingReturn(Syscall):
     def check(self, call: SyscallContext) -> None:
         returns = call.params.get("returns", [])
         if not isinstance(returns, list) or not all(isinstance(n, str) for n in returns):
-            raise KernelError(KernelErrorCode.INVALID_PARAMS, "calling_return: returns must be a list of names")
+            raise KernelError(
+                KernelErrorCode.INVALID_PARAMS, "calling_return: returns must be a list of names"
+            )
 
     def perform(self, call: SyscallContext) -> SyscallResult:
         run = call.run

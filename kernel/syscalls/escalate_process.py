@@ -19,7 +19,9 @@ class EscalateProcess(Syscall):
     def check(self, call: SyscallContext) -> None:
         raise_by = call.params.get("priority", 1)
         if not isinstance(raise_by, int) or isinstance(raise_by, bool):
-            raise KernelError(KernelErrorCode.INVALID_PARAMS, "escalate_process: priority must be an integer")
+            raise KernelError(
+                KernelErrorCode.INVALID_PARAMS, "escalate_process: priority must be an integer"
+            )
         if not call.params.get("to"):
             raise KernelError(KernelErrorCode.INVALID_PARAMS, "escalate_process needs to")
 
@@ -37,6 +39,8 @@ class EscalateProcess(Syscall):
             fields["assigned_role"] = target
             fields["operator"] = None
         else:
-            raise KernelError(KernelErrorCode.NOT_FOUND, f"escalate_process: no role or operator {target!r}")
+            raise KernelError(
+                KernelErrorCode.NOT_FOUND, f"escalate_process: no role or operator {target!r}"
+            )
         change(call.run, process, Action.SHIFT, **fields)
         return SyscallResult(changed=[process], note=f"escalated to {target}")

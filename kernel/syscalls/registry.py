@@ -19,4 +19,6 @@ def syscall_get(name: str) -> Syscall:
     try:
         return SYSCALLS[name]
     except KeyError:
-        raise KernelError(KernelErrorCode.UNKNOWN_INSTRUCTION, f"unknown instruction {name!r}") from None
+        raise KernelError(
+            KernelErrorCode.UNKNOWN_INSTRUCTION, f"unknown instruction {name!r}"
+        ) from None

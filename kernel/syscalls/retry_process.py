@@ -25,7 +25,9 @@ def backoff_of(call: SyscallContext) -> timedelta:
     try:
         return parse_duration(str(text))
     except ValueError as exc:
-        raise KernelError(KernelErrorCode.INVALID_PARAMS, f"retry_process: bad backoff {text!r}") from exc
+        raise KernelError(
+            KernelErrorCode.INVALID_PARAMS, f"retry_process: bad backoff {text!r}"
+        ) from exc
 
 
 @register
@@ -37,7 +39,9 @@ class RetryProcess(Syscall):
     def check(self, call: SyscallContext) -> None:
         limit = call.params.get("max_retries", DEFAULT_MAX_RETRIES)
         if not isinstance(limit, int) or isinstance(limit, bool) or limit < 0:
-            raise KernelError(KernelErrorCode.INVALID_PARAMS, "retry_process: max_retries must be >= 0")
+            raise KernelError(
+                KernelErrorCode.INVALID_PARAMS, "retry_process: max_retries must be >= 0"
+            )
         backoff_of(call)
 
     def perform(self, call: SyscallContext) -> SyscallResult:

@@ -19,16 +19,22 @@ class RollbackProcess(Syscall):
 
     def check(self, call: SyscallContext) -> None:
         if call.params.get("to", "previous") != "previous":
-            raise KernelError(KernelErrorCode.INVALID_PARAMS, "rollback_process: to must be previous")
+            raise KernelError(
+                KernelErrorCode.INVALID_PARAMS, "rollback_process: to must be previous"
+            )
         if call.process.previous_id is None:
-            raise KernelError(KernelErrorCode.NO_PREVIOUS, "rollback_process: the process has no previous step")
+            raise KernelError(
+                KernelErrorCode.NO_PREVIOUS, "rollback_process: the process has no previous step"
+            )
 
     def perform(self, call: SyscallContext) -> SyscallResult:
         run = call.run
         current = run.lock(call.process)
         previous = run.get(current.previous_id)
         if previous.state != State.TERMINATED:
-            raise KernelError(KernelErrorCode.ILLEGAL_TRANSITION, "the previous step is not terminated")
+            raise KernelError(
+                KernelErrorCode.ILLEGAL_TRANSITION, "the previous step is not terminated"
+            )
         if current.state != State.TERMINATED:
             change(run, current, Action.CANCEL)
         # The context the previous step had when it handed over to the current one.

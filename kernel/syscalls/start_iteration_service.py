@@ -31,7 +31,9 @@ def items_of(call: SyscallContext) -> list[Any]:
     else:
         count = params.get("iterations", params.get("threads"))
         if not isinstance(count, int) or isinstance(count, bool) or count < 0:
-            raise KernelError(KernelErrorCode.INVALID_PARAMS, "iterations must be a non-negative integer")
+            raise KernelError(
+                KernelErrorCode.INVALID_PARAMS, "iterations must be a non-negative integer"
+            )
         items = list(range(count))
     if len(items) > MAX_ITEMS:
         raise KernelError(KernelErrorCode.INVALID_PARAMS, f"more than {MAX_ITEMS} items")
@@ -72,7 +74,9 @@ def iteration_next(run, *, fanout: FanOut, previous: Process) -> Process:
         entity_type_id=previous.entity_type_id,
         entity_id=previous.entity_id,
         fanout_id=fanout.pk,
-        context=child_variables(caller_context or {}, {"item": fanout.items[index], "index": index}),
+        context=child_variables(
+            caller_context or {}, {"item": fanout.items[index], "index": index}
+        ),
     )
     FanOut.objects.filter(pk=fanout.pk).update(started=index + 1)
     fanout.started = index + 1
@@ -89,7 +93,9 @@ class StartIterationService(Syscall):
     def check(self, call: SyscallContext) -> None:
         call.operand()
         if "over" not in call.params and "iterations" not in call.params:
-            raise KernelError(KernelErrorCode.INVALID_PARAMS, "start_iteration_service needs iterations or over")
+            raise KernelError(
+                KernelErrorCode.INVALID_PARAMS, "start_iteration_service needs iterations or over"
+            )
 
     def perform(self, call: SyscallContext) -> SyscallResult:
         items = items_of(call)
@@ -98,7 +104,9 @@ class StartIterationService(Syscall):
             from kernel.engine import rules
 
             parent = call.run.get(fanout.parent_id)
-            rules.fire(call.run, parent, "children_completed", f"children_completed:fanout:{fanout.pk}")
+            rules.fire(
+                call.run, parent, "children_completed", f"children_completed:fanout:{fanout.pk}"
+            )
             return SyscallResult(note="no items")
         child = iteration_next(call.run, fanout=fanout, previous=call.process)
         return SyscallResult(started=[child])

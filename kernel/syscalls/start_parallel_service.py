@@ -22,7 +22,9 @@ class StartParallelService(Syscall):
         params = call.params
         given = [k for k in ("threads", "operators", "roles") if k in params]
         if len(given) != 1:
-            raise KernelError(KernelErrorCode.INVALID_PARAMS, "give exactly one of threads, operators, roles")
+            raise KernelError(
+                KernelErrorCode.INVALID_PARAMS, "give exactly one of threads, operators, roles"
+            )
         threads = params.get("threads", 1)
         if not isinstance(threads, int) or isinstance(threads, bool) or threads < 1:
             raise KernelError(KernelErrorCode.INVALID_PARAMS, "threads must be a positive integer")
@@ -33,7 +35,9 @@ class StartParallelService(Syscall):
         if "operators" in params:
             names = list(params["operators"])
             found = dict(
-                Operator.objects.filter(tenant_id=call.process.tenant_id, name__in=names).values_list("name", "pk")
+                Operator.objects.filter(
+                    tenant_id=call.process.tenant_id, name__in=names
+                ).values_list("name", "pk")
             )
             missing = [n for n in names if n not in found]
             if missing:
@@ -43,7 +47,9 @@ class StartParallelService(Syscall):
             assignments = [{"assigned_role": r, "item": r} for r in params["roles"]]
         else:
             assignments = [{"item": i} for i in range(params["threads"])]
-        fanout = fanout_create(call, mode=FanOut.Mode.PARALLEL, items=[a["item"] for a in assignments])
+        fanout = fanout_create(
+            call, mode=FanOut.Mode.PARALLEL, items=[a["item"] for a in assignments]
+        )
         FanOut.objects.filter(pk=fanout.pk).update(started=len(assignments))
         parent = call.sibling_parent()
         base = dict(getattr(parent, "context", None) or {})

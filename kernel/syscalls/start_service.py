@@ -18,7 +18,9 @@ class StartService(Syscall):
         call.operand()
         operator = call.params.get("operator")
         if operator is not None and not isinstance(operator, str):
-            raise KernelError(KernelErrorCode.INVALID_PARAMS, "start_service: operator must be a string")
+            raise KernelError(
+                KernelErrorCode.INVALID_PARAMS, "start_service: operator must be a string"
+            )
 
     def perform(self, call: SyscallContext) -> SyscallResult:
         subject = call.process

@@ -60,7 +60,9 @@ class TerminateProcess(Syscall):
 
     def check(self, call: SyscallContext) -> None:
         if call.params.get("scope", "self") not in ("self", "tree"):
-            raise KernelError(KernelErrorCode.INVALID_PARAMS, "terminate_process: scope is self or tree")
+            raise KernelError(
+                KernelErrorCode.INVALID_PARAMS, "terminate_process: scope is self or tree"
+            )
 
     def perform(self, call: SyscallContext) -> SyscallResult:
         subject = call.process

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import copy
-import time
 from decimal import Decimal
 
 import pytest
@@ -207,16 +206,11 @@ def bulk_spec(entities: int, fields_per_entity: int) -> Spec:
     )
 
 
-def test_bulk_load_300_entities_3000_fields_is_fast():
-    # CPU time of this process (SQLite runs in it): fair even when other jobs load the machine.
+def test_bulk_load_writes_in_batches_not_per_row():
+    # Speed is measured by bench/spec_scale.py; here: the write is batched (query count bound).
     spec = bulk_spec(300, 10)
-    started = time.process_time()
     with CaptureQueriesContext(connection) as ctx:
         spec_apply(spec=spec)
-    elapsed = time.process_time() - started
     assert DataItem.objects.filter(kind="field").count() == 3000
-    assert elapsed < 3.0, f"loading took {elapsed:.2f}s"
     assert len(ctx.captured_queries) < 250  # bulk batches (SQLite caps parameters per query)
-    started = time.process_time()
     assert spec_get(tenant="bulk") == spec
-    assert time.process_time() - started < 3.0

@@ -6,12 +6,18 @@ from design.specs.model import OperatorSpec, RoleSpec, RuleSpec, ServiceSpec, Sp
 from kernel.models import Operator, Process
 
 
-def rule(service: str, event: str, instruction: str, operand: str | None = None, **kwargs) -> RuleSpec:
+def rule(
+    service: str, event: str, instruction: str, operand: str | None = None, **kwargs
+) -> RuleSpec:
     """A RuleSpec in one line."""
-    return RuleSpec(service=service, event=event, instruction=instruction, operand=operand, **kwargs)
+    return RuleSpec(
+        service=service, event=event, instruction=instruction, operand=operand, **kwargs
+    )
 
 
-def tiny_spec(tenant: str, *, programs: dict[str, list[RuleSpec]], tasks: list[str], system=None, events=None) -> Spec:
+def tiny_spec(
+    tenant: str, *, programs: dict[str, list[RuleSpec]], tasks: list[str], system=None, events=None
+) -> Spec:
     """A tenant with record-less manual ``tasks`` (role ``worker``), ``programs`` and ``system`` services."""
     services = [ServiceSpec(name=t, label=t.title(), roles=["worker"]) for t in tasks]
     for name, action in (system or {}).items():
@@ -70,7 +76,9 @@ def complete(process: Process, who: str = "wanda", tenant: str | None = None, **
     from kernel import services
 
     tenant = tenant or process.tenant.name
-    return services.task_complete(process=Process.objects.get(pk=process.pk), operator=operator(tenant, who), **kwargs)
+    return services.task_complete(
+        process=Process.objects.get(pk=process.pk), operator=operator(tenant, who), **kwargs
+    )
 
 
 def start(tenant: str, program: str) -> Process:

@@ -21,8 +21,14 @@ def test_unknown_action_is_a_coded_error_and_a_check_failure(django_capture_on_c
     with pytest.raises(KernelError) as err:
         action_get("no_such_action")
     assert err.value.code == KernelErrorCode.ACTION_NOT_REGISTERED
-    publish(tiny_spec("t_act", programs={"job": [rule("job", "started", "start_service", "ping")]},
-                      tasks=[], system={"ping": "no_such_action"}))
+    publish(
+        tiny_spec(
+            "t_act",
+            programs={"job": [rule("job", "started", "start_service", "ping")]},
+            tasks=[],
+            system={"ping": "no_such_action"},
+        )
+    )
     assert [e.id for e in check_system_actions()] == ["kernel.E001"]
     assert check_instructions() == []
     with django_capture_on_commit_callbacks(execute=True):
@@ -36,8 +42,14 @@ def test_settings_action_runs_once_per_attempt(settings, django_capture_on_commi
 
     settings.ERPSYS = {**settings.ERPSYS, "ACTIONS": {"ping": f"{__name__}.counting"}}
     RAN.clear()
-    publish(tiny_spec("t_act2", programs={"job": [rule("job", "started", "start_service", "ping")]},
-                      tasks=[], system={"ping": "ping"}))
+    publish(
+        tiny_spec(
+            "t_act2",
+            programs={"job": [rule("job", "started", "start_service", "ping")]},
+            tasks=[],
+            system={"ping": "ping"},
+        )
+    )
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         start("t_act2", "job")
     ping = Process.objects.get(service__name="ping")

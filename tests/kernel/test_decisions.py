@@ -11,7 +11,9 @@ pytestmark = pytest.mark.django_db
 
 RULES = [
     rule("job", "started", "start_service", "a"),
-    rule("a", "completed", "start_service", "yes", mode="decision", params={"decided_by": ["boss"]}),
+    rule(
+        "a", "completed", "start_service", "yes", mode="decision", params={"decided_by": ["boss"]}
+    ),
     rule("a", "completed", "start_service", "no", mode="decision", params={"decided_by": ["boss"]}),
 ]
 

@@ -26,7 +26,9 @@ SUB_RULES = [
 
 @pytest.fixture
 def job_spec():
-    spec = tiny_spec("bench_t", programs={"job": JOB_RULES, "sub": SUB_RULES}, tasks=["a", "b", "c"])
+    spec = tiny_spec(
+        "bench_t", programs={"job": JOB_RULES, "sub": SUB_RULES}, tasks=["a", "b", "c"]
+    )
     publish(spec)
     return spec
 

@@ -31,13 +31,22 @@ def flaky_notify(process) -> None:
 
 @pytest.fixture
 def shop(repair_shop_spec_dir, settings):
-    settings.ERPSYS = {**settings.ERPSYS, "ACTIONS": {"notify_customer": f"{__name__}.flaky_notify"}}
+    settings.ERPSYS = {
+        **settings.ERPSYS,
+        "ACTIONS": {"notify_customer": f"{__name__}.flaky_notify"},
+    }
     ATTEMPTS.clear()
-    revision, created = revision_publish(tenant="repair_shop", spec=validate_folder(repair_shop_spec_dir))
+    revision, created = revision_publish(
+        tenant="repair_shop", spec=validate_folder(repair_shop_spec_dir)
+    )
     assert created
-    customer = apps.get_model("repair_shop", "Customer").objects.create(full_name="Max Muster", phone="0301234567")
+    customer = apps.get_model("repair_shop", "Customer").objects.create(
+        full_name="Max Muster", phone="0301234567"
+    )
     phone = apps.get_model("repair_shop", "DeviceType").objects.create(label="Phone")
-    device = apps.get_model("repair_shop", "Device").objects.create(master=customer, device_type=phone, model_name="X1")
+    device = apps.get_model("repair_shop", "Device").objects.create(
+        master=customer, device_type=phone, model_name="X1"
+    )
     return customer, device
 
 
@@ -49,9 +58,20 @@ def test_repair_job_runs_every_instruction_to_termination(shop, django_capture_o
         with django_capture_on_commit_callbacks(execute=True):
             return call(**kwargs)
 
-    job = act(services.process_start, tenant="repair_shop", program="repair_job", entity=customer, operator=ana)
+    job = act(
+        services.process_start,
+        tenant="repair_shop",
+        program="repair_job",
+        entity=customer,
+        operator=ana,
+    )
     intake = live(job, "intake_service")
-    act(services.task_complete, process=intake, operator=ana, data={"device": device.pk, "notes": "cracked"})
+    act(
+        services.task_complete,
+        process=intake,
+        operator=ana,
+        data={"device": device.pk, "notes": "cracked"},
+    )
     intake.refresh_from_db()
     assert intake.record.device_id == device.pk and intake.record.master_id == customer.pk
 
@@ -59,12 +79,24 @@ def test_repair_job_runs_every_instruction_to_termination(shop, django_capture_o
     assert job.state == "WAITING"  # the caller waits for the diagnosis sub-program
     diagnosis = live(job, "diagnosis")
     assert diagnosis.caller_id == job.pk
-    inspections = list(Process.objects.filter(parent=diagnosis, service__name="inspect").order_by("pid"))
+    inspections = list(
+        Process.objects.filter(parent=diagnosis, service__name="inspect").order_by("pid")
+    )
     assert [p.state for p in inspections] == ["READY", "READY"]
 
-    act(services.task_complete, process=inspections[0], operator=ben, data={"findings": "screen broken"})
+    act(
+        services.task_complete,
+        process=inspections[0],
+        operator=ben,
+        data={"findings": "screen broken"},
+    )
     assert not Process.objects.filter(service__name="write_quote").exists()  # join not reached yet
-    act(services.task_complete, process=inspections[1], operator=chen, data={"findings": "battery ok"})
+    act(
+        services.task_complete,
+        process=inspections[1],
+        operator=chen,
+        data={"findings": "battery ok"},
+    )
     quote_task = live(job, "write_quote")
     assert quote_task.parent_id == diagnosis.pk
 
@@ -72,12 +104,18 @@ def test_repair_job_runs_every_instruction_to_termination(shop, django_capture_o
         services.task_complete,
         process=quote_task,
         operator=ben,
-        data={"labour_hours": Decimal("2"), "hourly_rate": Decimal("60"), "parts_cost": Decimal("100")},
+        data={
+            "labour_hours": Decimal("2"),
+            "hourly_rate": Decimal("60"),
+            "parts_cost": Decimal("100"),
+        },
     )
     job.refresh_from_db()
     diagnosis.refresh_from_db()
     assert diagnosis.state == "TERMINATED"
-    assert job.state == "RUNNING" and job.context == {"total": 220}  # calling_return handed back total
+    assert job.state == "RUNNING" and job.context == {
+        "total": 220
+    }  # calling_return handed back total
 
     approve = live(job, "approve_quote")
     assert approve.parent_id == job.pk and approve.previous_id == diagnosis.pk
@@ -90,12 +128,16 @@ def test_repair_job_runs_every_instruction_to_termination(shop, django_capture_o
     act(services.task_complete, process=approve, operator=ana, data={"labour_hours": Decimal("2")})
     decision = Decision.objects.get(process=approve)
     assert decision.state == "OPEN" and decision.decided_by == ["front_desk"]
-    assert sorted(r.operand for r in decision.candidates.all()) == ["repair_device", "return_device"]
+    assert sorted(r.operand for r in decision.candidates.all()) == [
+        "repair_device",
+        "return_device",
+    ]
     assert not Process.objects.filter(service__name="repair_device").exists()
     chosen = decision.candidates.get(operand="repair_device")
     act(services.decision_answer, decision=decision, rule=chosen, operator=ana)
 
     repair = live(job, "repair_device")
+
     def panels() -> Decimal:
         return Resource.objects.get(tenant__name="repair_shop", name="screen_panel").quantity
 

@@ -17,7 +17,11 @@ def test_publish_from_the_design_db(repair_shop_spec_dir, capsys):
     assert "published revision 1" in capsys.readouterr().out
     revision = Revision.objects.get(tenant__name="repair_shop")
     quote = ServiceDef.objects.get(revision=revision, name="write_quote")
-    assert (quote.record, quote.serves, quote.form) == ("repair_shop.quote", "repair_shop.customer", "quote_form")
+    assert (quote.record, quote.serves, quote.form) == (
+        "repair_shop.quote",
+        "repair_shop.customer",
+        "quote_form",
+    )
     assert set(quote.roles) == {"technician", "manager"}
     intake = ServiceDef.objects.get(revision=revision, name="intake_service")
     assert intake.schedule_field == "dropped_off_at" and intake.duration.total_seconds() == 900
@@ -27,9 +31,14 @@ def test_publish_from_the_design_db(repair_shop_spec_dir, capsys):
     assert EventDef.objects.get(revision=revision, name="quote_overdue").timer["after"] == "PT2H"
     assert ViewDef.objects.filter(revision=revision).count() == 2
     assert set(Role.objects.filter(tenant__name="repair_shop").values_list("name", flat=True)) == {
-        "front_desk", "technician", "manager"}
+        "front_desk",
+        "technician",
+        "manager",
+    }
     ana = Operator.objects.get(tenant__name="repair_shop", name="ana")
-    assert not ana.user.has_usable_password() and list(ana.roles.values_list("name", flat=True)) == ["front_desk"]
+    assert not ana.user.has_usable_password() and list(
+        ana.roles.values_list("name", flat=True)
+    ) == ["front_desk"]
     assert Resource.objects.filter(tenant__name="repair_shop").count() == 5
 
     call_command("publish", "repair_shop")
@@ -49,4 +58,6 @@ def test_missing_tenant_is_a_clear_error(settings, tmp_path):
 
 def test_loads_the_meta_specs_folder_when_the_design_db_is_empty():
     revision, created = revision_publish(tenant="clinic")
-    assert created and ServiceDef.objects.filter(revision=revision, name="customer_service").exists()
+    assert (
+        created and ServiceDef.objects.filter(revision=revision, name="customer_service").exists()
+    )

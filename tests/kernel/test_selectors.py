@@ -27,13 +27,19 @@ def count_queries(call) -> tuple[int, list]:
 
 
 def test_lists_and_constant_queries():
-    publish(tiny_spec("t_sel", programs={"job": [rule("job", "started", "start_service", "a")]}, tasks=["a"]))
+    publish(
+        tiny_spec(
+            "t_sel", programs={"job": [rule("job", "started", "start_service", "a")]}, tasks=["a"]
+        )
+    )
     users = make(2)
     small, public = count_queries(lambda op: task_list(operator=op, scope="public"))
     assert len(public) == 2 and all(p.service.name == "a" for p in public)
     assert {p.entity for p in public} == set(users)
     make(10)
-    large, public = count_queries(lambda op: [str(p.entity) for p in task_list(operator=op, scope="public")])
+    large, public = count_queries(
+        lambda op: [str(p.entity) for p in task_list(operator=op, scope="public")]
+    )
     assert len(public) == 12 and large == small
 
     wanda = operator("t_sel", "wanda")

@@ -22,6 +22,8 @@ class Command(BaseCommand):
         except SpecInvalid as exc:
             raise CommandError("\n".join(str(e) for e in exc.errors)) from exc
         if created:
-            self.stdout.write(f"{tenant}: published revision {revision.number} (spec {revision.spec_hash[:12]})")
+            self.stdout.write(
+                f"{tenant}: published revision {revision.number} (spec {revision.spec_hash[:12]})"
+            )
         else:
             self.stdout.write(f"{tenant}: unchanged, revision {revision.number} is current")

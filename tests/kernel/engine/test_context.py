@@ -3,7 +3,12 @@
 import jsonschema
 import pytest
 
-from kernel.engine.context import ContextStack, ProcessExecutionContext, child_variables, context_hash
+from kernel.engine.context import (
+    ContextStack,
+    ProcessExecutionContext,
+    child_variables,
+    context_hash,
+)
 from kernel.engine.snapshots import jsonable, validate
 
 
@@ -37,4 +42,8 @@ def test_schema_rejects_bad_documents_and_jsonable_converts():
         validate({"variables": {"_private": 1}})
     with pytest.raises(jsonschema.ValidationError):
         validate({"vars": {}})
-    assert jsonable({"t": Decimal("220.00"), "r": Decimal("1.5"), "l": (1, 2)}) == {"t": 220, "r": 1.5, "l": [1, 2]}
+    assert jsonable({"t": Decimal("220.00"), "r": Decimal("1.5"), "l": (1, 2)}) == {
+        "t": 220,
+        "r": 1.5,
+        "l": [1, 2],
+    }

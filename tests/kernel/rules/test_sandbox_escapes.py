@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 from typing import Any
 
@@ -39,19 +38,16 @@ def test_the_corpus_is_big_and_unique() -> None:
 def test_escape_is_rejected(name: str, source: str, stage: str, tmp_path: Path) -> None:
     canary = tmp_path / "canary"
     source = source.replace("CANARY", str(canary))
-    started = time.perf_counter()
     with pytest.raises(ExpressionError) as info:
         compiled = compile_expression(source)
         assert stage == "evaluate", f"{name} compiled but should have been refused at compile time"
         compiled.evaluate(_namespace())
-    elapsed = time.perf_counter() - started
     error = info.value
     assert isinstance(error.code, ExpressionErrorCode)
     assert not error.message.startswith("internal error"), error.message
     if stage == "evaluate":
         assert error.code != ExpressionErrorCode.SYNTAX
     assert not canary.exists()
-    assert elapsed < 2.0, f"{name} took {elapsed:.2f}s to refuse"
 
 
 def test_host_object_attribute_is_not_read_by_getattr() -> None:

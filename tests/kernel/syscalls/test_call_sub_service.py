@@ -28,15 +28,26 @@ def test_completed_task_makes_the_program_the_waiting_caller():
     sub = live(job, "sub")
     assert job.state == "WAITING"
     assert (sub.parent_id, sub.caller_id, sub.program_id) == (job.pk, job.pk, job.pk)
-    assert sub.context == {"customer_tier": "gold"}  # the child frame inherits the caller's variables
+    assert sub.context == {
+        "customer_tier": "gold"
+    }  # the child frame inherits the caller's variables
     assert live(job, "c").parent_id == sub.pk
 
 
 def test_alive_subject_is_the_caller_and_waits_from_new():
-    publish(tiny_spec("t_cs2", programs={
-        "job": [rule("job", "started", "start_service", "a"), rule("a", "started", "call_sub_service", "sub")],
-        "sub": PROGRAMS["sub"],
-    }, tasks=["a", "c"]))
+    publish(
+        tiny_spec(
+            "t_cs2",
+            programs={
+                "job": [
+                    rule("job", "started", "start_service", "a"),
+                    rule("a", "started", "call_sub_service", "sub"),
+                ],
+                "sub": PROGRAMS["sub"],
+            },
+            tasks=["a", "c"],
+        )
+    )
     job = start("t_cs2", "job")
     a = Process.objects.get(service__name="a")
     assert a.state == "WAITING"

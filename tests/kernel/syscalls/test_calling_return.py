@@ -12,14 +12,23 @@ pytestmark = pytest.mark.django_db
 
 
 def test_subprogram_returns_and_cancels_its_open_members():
-    publish(tiny_spec("t_cr", programs={
-        "job": [rule("job", "started", "call_sub_service", "sub"), rule("sub", "completed", "start_service", "b")],
-        "sub": [
-            rule("sub", "started", "start_service", "c"),
-            rule("sub", "started", "start_service", "d"),
-            rule("c", "completed", "calling_return"),
-        ],
-    }, tasks=["b", "c", "d"]))
+    publish(
+        tiny_spec(
+            "t_cr",
+            programs={
+                "job": [
+                    rule("job", "started", "call_sub_service", "sub"),
+                    rule("sub", "completed", "start_service", "b"),
+                ],
+                "sub": [
+                    rule("sub", "started", "start_service", "c"),
+                    rule("sub", "started", "start_service", "d"),
+                    rule("c", "completed", "calling_return"),
+                ],
+            },
+            tasks=["b", "c", "d"],
+        )
+    )
     job = start("t_cr", "job")
     assert job.state == "WAITING"
     sub = live(job, "sub")
@@ -33,9 +42,18 @@ def test_subprogram_returns_and_cancels_its_open_members():
 
 
 def test_top_level_return_terminates_the_program():
-    publish(tiny_spec("t_cr2", programs={
-        "job": [rule("job", "started", "start_service", "a"), rule("a", "completed", "calling_return")],
-    }, tasks=["a"]))
+    publish(
+        tiny_spec(
+            "t_cr2",
+            programs={
+                "job": [
+                    rule("job", "started", "start_service", "a"),
+                    rule("a", "completed", "calling_return"),
+                ],
+            },
+            tasks=["a"],
+        )
+    )
     job = start("t_cr2", "job")
     services.task_complete(process=live(job, "a"), operator=operator("t_cr2", "wanda"))
     job.refresh_from_db()

@@ -12,12 +12,21 @@ LATE = EventSpec(name="late", label="Late", timer=TimerSpec(after="PT1H", of="st
 
 
 def test_to_role_and_to_operator():
-    publish(tiny_spec("t_es", programs={"job": [
-        rule("job", "started", "start_service", "a"),
-        rule("job", "started", "start_service", "b"),
-        rule("a", "late", "escalate_process", params={"to": "boss", "priority": 5}),
-        rule("b", "late", "escalate_process", params={"to": "bea"}),
-    ]}, tasks=["a", "b"], events=[LATE]))
+    publish(
+        tiny_spec(
+            "t_es",
+            programs={
+                "job": [
+                    rule("job", "started", "start_service", "a"),
+                    rule("job", "started", "start_service", "b"),
+                    rule("a", "late", "escalate_process", params={"to": "boss", "priority": 5}),
+                    rule("b", "late", "escalate_process", params={"to": "bea"}),
+                ]
+            },
+            tasks=["a", "b"],
+            events=[LATE],
+        )
+    )
     job = start("t_es", "job")
     a, b = live(job, "a"), live(job, "b")
     assert fire_event(process=a, event="late", occurrence="t1") == 1
@@ -29,10 +38,19 @@ def test_to_role_and_to_operator():
 
 
 def test_unknown_target_fails_the_task():
-    publish(tiny_spec("t_es2", programs={"job": [
-        rule("job", "started", "start_service", "a"),
-        rule("a", "late", "escalate_process", params={"to": "nobody"}),
-    ]}, tasks=["a"], events=[LATE]))
+    publish(
+        tiny_spec(
+            "t_es2",
+            programs={
+                "job": [
+                    rule("job", "started", "start_service", "a"),
+                    rule("a", "late", "escalate_process", params={"to": "nobody"}),
+                ]
+            },
+            tasks=["a"],
+            events=[LATE],
+        )
+    )
     job = start("t_es2", "job")
     a = live(job, "a")
     fire_event(process=a, event="late", occurrence="t1")

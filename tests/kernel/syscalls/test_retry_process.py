@@ -32,11 +32,23 @@ def flaky():
 
 
 def spec(tenant, action, max_retries):
-    return tiny_spec(tenant, programs={"job": [
-        rule("job", "started", "start_service", "send"),
-        rule("send", "failed", "retry_process", params={"max_retries": max_retries, "backoff": "PT1M"}),
-        rule("send", "completed", "start_service", "a"),
-    ]}, tasks=["a"], system={"send": action})
+    return tiny_spec(
+        tenant,
+        programs={
+            "job": [
+                rule("job", "started", "start_service", "send"),
+                rule(
+                    "send",
+                    "failed",
+                    "retry_process",
+                    params={"max_retries": max_retries, "backoff": "PT1M"},
+                ),
+                rule("send", "completed", "start_service", "a"),
+            ]
+        },
+        tasks=["a"],
+        system={"send": action},
+    )
 
 
 def test_fails_twice_then_succeeds(flaky, django_capture_on_commit_callbacks):

@@ -13,11 +13,20 @@ UNDO = EventSpec(name="undo", label="Undo", timer=TimerSpec(after="P1D", of="sta
 
 
 def test_reopens_previous_with_its_snapshot():
-    publish(tiny_spec("t_rb", programs={"job": [
-        rule("job", "started", "start_service", "a"),
-        rule("a", "completed", "start_service", "b"),
-        rule("b", "undo", "rollback_process"),
-    ]}, tasks=["a", "b"], events=[UNDO]))
+    publish(
+        tiny_spec(
+            "t_rb",
+            programs={
+                "job": [
+                    rule("job", "started", "start_service", "a"),
+                    rule("a", "completed", "start_service", "b"),
+                    rule("b", "undo", "rollback_process"),
+                ]
+            },
+            tasks=["a", "b"],
+            events=[UNDO],
+        )
+    )
     job = start("t_rb", "job")
     a = live(job, "a")
     snapshots.context_set(Run().lock(a), {"step": "a-done"})
@@ -34,10 +43,19 @@ def test_reopens_previous_with_its_snapshot():
 
 
 def test_without_previous_fails():
-    publish(tiny_spec("t_rb2", programs={"job": [
-        rule("job", "started", "start_service", "a"),
-        rule("a", "undo", "rollback_process"),
-    ]}, tasks=["a"], events=[UNDO]))
+    publish(
+        tiny_spec(
+            "t_rb2",
+            programs={
+                "job": [
+                    rule("job", "started", "start_service", "a"),
+                    rule("a", "undo", "rollback_process"),
+                ]
+            },
+            tasks=["a"],
+            events=[UNDO],
+        )
+    )
     job = start("t_rb2", "job")
     a = live(job, "a")
     fire_event(process=a, event="undo", occurrence="u1")

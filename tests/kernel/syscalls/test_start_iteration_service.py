@@ -9,14 +9,18 @@ pytestmark = pytest.mark.django_db
 
 
 def programs(params):
-    return {"job": [
-        rule("job", "started", "start_iteration_service", "step", params=params),
-        rule("step", "children_completed", "start_service", "done"),
-    ]}
+    return {
+        "job": [
+            rule("job", "started", "start_iteration_service", "step", params=params),
+            rule("step", "children_completed", "start_service", "done"),
+        ]
+    }
 
 
 def test_runs_in_sequence_then_children_completed(django_capture_on_commit_callbacks):
-    publish(tiny_spec("t_it", programs=programs({"over": "['x', 'y', 'z']"}), tasks=["step", "done"]))
+    publish(
+        tiny_spec("t_it", programs=programs({"over": "['x', 'y', 'z']"}), tasks=["step", "done"])
+    )
     with django_capture_on_commit_callbacks(execute=True):
         job = start("t_it", "job")
     seen = []
@@ -32,10 +36,24 @@ def test_runs_in_sequence_then_children_completed(django_capture_on_commit_callb
 
 
 def test_zero_iterations_join_at_once(django_capture_on_commit_callbacks):
-    publish(tiny_spec("t_it0", programs={"job": [
-        rule("job", "started", "start_iteration_service", "step", params={"iterations": 0}),
-        rule("job", "children_completed", "start_service", "done"),
-    ]}, tasks=["step", "done"]))
+    publish(
+        tiny_spec(
+            "t_it0",
+            programs={
+                "job": [
+                    rule(
+                        "job",
+                        "started",
+                        "start_iteration_service",
+                        "step",
+                        params={"iterations": 0},
+                    ),
+                    rule("job", "children_completed", "start_service", "done"),
+                ]
+            },
+            tasks=["step", "done"],
+        )
+    )
     with django_capture_on_commit_callbacks(execute=True):
         job = start("t_it0", "job")
     assert states(job, "step") == [] and states(job, "done") == ["READY"]
@@ -49,7 +67,13 @@ def test_redelivered_task_creates_no_second_fanout(django_capture_on_commit_call
         job = start("t_it2", "job")
     assert len(callbacks) == 1 and not Process.objects.filter(service__name="step").exists()
     rule_id = RuleDef.objects.get(instruction="start_iteration_service").pk
-    args = {"rule_id": rule_id, "pid": job.pk, "program_pid": job.pk, "event": "started", "occurrence": "started:0"}
+    args = {
+        "rule_id": rule_id,
+        "pid": job.pk,
+        "program_pid": job.pk,
+        "event": "started",
+        "occurrence": "started:0",
+    }
     assert syscall_run(**args) == "done"
     assert syscall_run(**args) == "duplicate"  # a redelivery
     assert FanOut.objects.count() == 1 and Process.objects.filter(service__name="step").count() == 1

@@ -9,10 +9,20 @@ pytestmark = pytest.mark.django_db
 
 
 def test_threads_join_when_all_are_done(django_capture_on_commit_callbacks):
-    publish(tiny_spec("t_par", programs={"job": [
-        rule("job", "started", "start_parallel_service", "check", params={"threads": 3}),
-        rule("check", "children_completed", "start_service", "done"),
-    ]}, tasks=["check", "done"]))
+    publish(
+        tiny_spec(
+            "t_par",
+            programs={
+                "job": [
+                    rule(
+                        "job", "started", "start_parallel_service", "check", params={"threads": 3}
+                    ),
+                    rule("check", "children_completed", "start_service", "done"),
+                ]
+            },
+            tasks=["check", "done"],
+        )
+    )
     with django_capture_on_commit_callbacks(execute=True):
         job = start("t_par", "job")
     checks = list(Process.objects.filter(service__name="check").order_by("pid"))
@@ -26,22 +36,60 @@ def test_threads_join_when_all_are_done(django_capture_on_commit_callbacks):
 
 
 def test_one_per_operator_and_per_role(django_capture_on_commit_callbacks):
-    publish(tiny_spec("t_par2", programs={"job": [
-        rule("job", "started", "start_parallel_service", "check", params={"operators": ["wanda", "bea"]}),
-        rule("job", "started", "start_parallel_service", "done", params={"roles": ["worker", "boss"]}),
-    ]}, tasks=["check", "done"]))
+    publish(
+        tiny_spec(
+            "t_par2",
+            programs={
+                "job": [
+                    rule(
+                        "job",
+                        "started",
+                        "start_parallel_service",
+                        "check",
+                        params={"operators": ["wanda", "bea"]},
+                    ),
+                    rule(
+                        "job",
+                        "started",
+                        "start_parallel_service",
+                        "done",
+                        params={"roles": ["worker", "boss"]},
+                    ),
+                ]
+            },
+            tasks=["check", "done"],
+        )
+    )
     with django_capture_on_commit_callbacks(execute=True):
         start("t_par2", "job")
-    assigned = list(Process.objects.filter(service__name="check").order_by("pid").values_list("operator_id", flat=True))
+    assigned = list(
+        Process.objects.filter(service__name="check")
+        .order_by("pid")
+        .values_list("operator_id", flat=True)
+    )
     assert assigned == [operator("t_par2", "wanda").pk, operator("t_par2", "bea").pk]
-    roles = list(Process.objects.filter(service__name="done").order_by("pid").values_list("assigned_role", flat=True))
+    roles = list(
+        Process.objects.filter(service__name="done")
+        .order_by("pid")
+        .values_list("assigned_role", flat=True)
+    )
     assert roles == ["worker", "boss"]
 
 
 def test_bad_params_fail_the_program(django_capture_on_commit_callbacks):
-    publish(tiny_spec("t_par3", programs={"job": [
-        rule("job", "started", "start_parallel_service", "check", params={"threads": 0}),
-    ]}, tasks=["check"]))
+    publish(
+        tiny_spec(
+            "t_par3",
+            programs={
+                "job": [
+                    rule(
+                        "job", "started", "start_parallel_service", "check", params={"threads": 0}
+                    ),
+                ]
+            },
+            tasks=["check"],
+        )
+    )
     with django_capture_on_commit_callbacks(execute=True):
         job = start("t_par3", "job")
     job.refresh_from_db()

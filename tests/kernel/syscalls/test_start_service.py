@@ -9,17 +9,29 @@ pytestmark = pytest.mark.django_db
 
 
 def test_program_started_makes_a_child_then_siblings_follow():
-    publish(tiny_spec("t_ss", programs={"job": [
-        rule("job", "started", "start_service", "a"),
-        rule("a", "completed", "start_service", "b", params={"operator": "same"}),
-        rule("b", "completed", "start_service", "c", params={"operator": "boss"}),
-    ]}, tasks=["a", "b", "c"]))
+    publish(
+        tiny_spec(
+            "t_ss",
+            programs={
+                "job": [
+                    rule("job", "started", "start_service", "a"),
+                    rule("a", "completed", "start_service", "b", params={"operator": "same"}),
+                    rule("b", "completed", "start_service", "c", params={"operator": "boss"}),
+                ]
+            },
+            tasks=["a", "b", "c"],
+        )
+    )
     job = start("t_ss", "job")
     a = live(job, "a")
     assert (a.parent_id, a.previous_id, a.program_id) == (job.pk, None, job.pk)
     complete(a)
     b = live(job, "b")
-    assert (b.parent_id, b.previous_id, b.operator_id) == (job.pk, a.pk, operator("t_ss", "wanda").pk)
+    assert (b.parent_id, b.previous_id, b.operator_id) == (
+        job.pk,
+        a.pk,
+        operator("t_ss", "wanda").pk,
+    )
     complete(b)
     c = live(job, "c")
     assert (c.assigned_role, c.operator_id) == ("boss", None)
@@ -28,11 +40,19 @@ def test_program_started_makes_a_child_then_siblings_follow():
 
 
 def test_unknown_operand_fails_the_program_and_fires_failed():
-    publish(tiny_spec("t_ss2", programs={"job": [
-        rule("job", "started", "start_service", "a"),
-        rule("a", "completed", "start_service", "missing"),
-        rule("job", "failed", "start_service", "b"),
-    ]}, tasks=["a", "b"]))
+    publish(
+        tiny_spec(
+            "t_ss2",
+            programs={
+                "job": [
+                    rule("job", "started", "start_service", "a"),
+                    rule("a", "completed", "start_service", "missing"),
+                    rule("job", "failed", "start_service", "b"),
+                ]
+            },
+            tasks=["a", "b"],
+        )
+    )
     job = start("t_ss2", "job")
     complete(live(job, "a"))
     job.refresh_from_db()
