@@ -68,8 +68,15 @@ def process_start(
         raise KernelError(
             KernelErrorCode.UNKNOWN_SERVICE, f"{program!r} is not a published service"
         )
-    if operator is not None and operator.tenant_id != tenant_row.pk:
-        raise KernelError(KernelErrorCode.TENANT_MISMATCH, "the operator belongs to another tenant")
+    if operator is not None:
+        if operator.tenant_id != tenant_row.pk:
+            raise KernelError(
+                KernelErrorCode.TENANT_MISMATCH, "the operator belongs to another tenant"
+            )
+        if service.roles and not set(service.roles) & operator_roles(operator):
+            raise KernelError(
+                KernelErrorCode.NOT_PERMITTED, f"operator {operator.name} may not start {program}"
+            )
     entity_type_id = ContentType.objects.get_for_model(entity).pk if entity is not None else None
     return spawn(
         Run(),

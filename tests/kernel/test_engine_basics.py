@@ -123,3 +123,26 @@ def test_calling_return_hands_back_context(job_spec):
     assert ContextSnapshot.objects.filter(process=sub).count() == 1
     assert snapshots.restore(sub, 1) == {"answer": 42}
     assert b.state == "WAITING"
+
+
+def test_process_start_checks_program_roles_and_tenant():
+    from design.specs.model import ServiceSpec
+
+    spec = tiny_spec(
+        "t_roles", programs={"job": JOB_RULES, "sub": SUB_RULES}, tasks=["a", "b", "c"]
+    )
+    spec.service("job").roles = ["boss"]
+    assert isinstance(spec.service("job"), ServiceSpec)
+    publish(spec)
+    with pytest.raises(KernelError) as err:
+        services.process_start(
+            tenant="t_roles", program="job", entity=None, operator=operator("t_roles", "wanda")
+        )
+    assert err.value.code == KernelErrorCode.NOT_PERMITTED
+    job = services.process_start(
+        tenant="t_roles", program="job", entity=None, operator=operator("t_roles", "bea")
+    )
+    assert job.creator_id == operator("t_roles", "bea").pk
+    with pytest.raises(KernelError) as err:
+        services.process_start(tenant="t_roles", program="nope", entity=None)
+    assert err.value.code == KernelErrorCode.UNKNOWN_SERVICE
