@@ -6,7 +6,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 PORT ?= 8000
 
-.PHONY: venv demo test test-services lint generate-check clean
+.PHONY: venv demo test test-services lint generate-check messages clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -29,6 +29,12 @@ lint: venv
 
 generate-check: venv
 	$(PY) manage.py generate --all --check
+
+# Refresh locale/*/LC_MESSAGES/django.po from the source and compile the .mo files (commit both).
+# Needs GNU gettext (msgfmt, xgettext: `apt-get install gettext`); CI only reads the committed .mo.
+messages: venv
+	$(PY) manage.py makemessages -l zh_Hans -l en --ignore=.venv --ignore=generated --ignore=tests --ignore=bench
+	$(PY) manage.py compilemessages --ignore=.venv
 
 clean:
 	rm -rf $(VENV) db.sqlite3

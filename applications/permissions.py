@@ -7,6 +7,7 @@ from typing import Any
 from django.contrib.auth.models import Group, Permission
 from django.contrib.contenttypes.models import ContentType
 from django.db import models, transaction
+from django.utils.translation import gettext_lazy as _
 from rest_framework.permissions import BasePermission, DjangoModelPermissions
 
 from applications.tenancy import is_tenant_operator, tenant_app_config
@@ -19,7 +20,7 @@ GROUP_SEPARATOR = ":"
 class TenantOperatorPermission(BasePermission):
     """The user is an active operator of ``view.tenant`` (anonymous: 401, anyone else: 403)."""
 
-    message = "You are not an operator of this tenant."
+    message = _("You are not an operator of this tenant.")
 
     def has_permission(self, request: Any, view: Any) -> bool:
         tenant = getattr(view, "tenant", "")
@@ -105,7 +106,7 @@ def role_permissions_sync(*, tenant: str, spec: Spec) -> None:
     """
     plan = role_permission_plan(tenant=tenant, spec=spec)
     for role_name, pairs in plan.items():
-        group, _ = Group.objects.get_or_create(name=group_name(tenant, role_name))
+        group, _created = Group.objects.get_or_create(name=group_name(tenant, role_name))
         permissions: list[Permission] = []
         by_entity: dict[str, list[str]] = {}
         for entity, action in sorted(pairs):
