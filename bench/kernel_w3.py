@@ -194,7 +194,11 @@ def main() -> int:
         small, large = results[0], results[-1]
         ratio = large["ms_per_step"] / small["ms_per_step"]
         print(f"per-step time N={large['n']} vs N={small['n']}: x{ratio:.2f}")
-        ok = ok and ratio <= 1.15 and abs(large["queries_per_step"] - small["queries_per_step"]) <= 0.05
+        ok = (
+            ok
+            and ratio <= 1.15
+            and abs(large["queries_per_step"] - small["queries_per_step"]) <= 0.05
+        )
     print("command:", " ".join([Path(sys.argv[0]).name, *sys.argv[1:]]))
     return 0 if ok else 1
 

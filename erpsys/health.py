@@ -48,6 +48,13 @@ def _check_broker_and_worker() -> tuple[dict, dict]:
 def healthz(request):
     """Report each dependency; 200 when all are healthy, 503 otherwise."""
     broker, worker = _check_broker_and_worker()
-    checks = {"database": _check_database(), "cache": _check_cache(), "broker": broker, "worker": worker}
+    checks = {
+        "database": _check_database(),
+        "cache": _check_cache(),
+        "broker": broker,
+        "worker": worker,
+    }
     healthy = all(check["ok"] for check in checks.values())
-    return JsonResponse({"status": "ok" if healthy else "error", **checks}, status=200 if healthy else 503)
+    return JsonResponse(
+        {"status": "ok" if healthy else "error", **checks}, status=200 if healthy else 503
+    )

@@ -89,9 +89,29 @@ def pytest_sessionstart(session: pytest.Session) -> None:
         raise pytest.UsageError("ERPSYS_REQUIRE_SERVICES=1 but " + "; ".join(problems))
 
 
+@pytest.fixture(autouse=True)
+def celery_mode(request, settings):
+    """Celery runs eagerly in tests, except in tests that use the real worker.
+
+    With REDIS_URL set the project is not eager, but only tests that request
+    ``celery_worker_process`` have a worker consuming the queue; every other test
+    would enqueue into the void. Tests that care about eagerness itself can
+    override ``settings.CELERY_TASK_ALWAYS_EAGER`` after this fixture ran.
+    """
+    from erpsys.celery import app
+
+    eager = "celery_worker_process" not in request.fixturenames
+    previous = app.conf.task_always_eager
+    settings.CELERY_TASK_ALWAYS_EAGER = app.conf.task_always_eager = eager
+    yield eager
+    app.conf.task_always_eager = previous
+
+
 @pytest.fixture
 def repair_shop_spec_dir() -> Path:
-    assert REPAIR_SHOP_SPEC.is_dir(), f"the shared repair_shop spec is missing at {REPAIR_SHOP_SPEC}"
+    assert REPAIR_SHOP_SPEC.is_dir(), (
+        f"the shared repair_shop spec is missing at {REPAIR_SHOP_SPEC}"
+    )
     return REPAIR_SHOP_SPEC
 
 

@@ -34,7 +34,14 @@ FIELD_TYPES = (
 ENTITY_KINDS = ("model", "record", "dict")
 SERVICE_KINDS = ("manual", "system", "agent")
 RESOURCE_KINDS = ("material", "equipment", "device", "capital", "knowledge")
-VIEW_KINDS = ("public_tasks", "my_tasks", "entity_tasks", "entity_search", "service_search", "profile")
+VIEW_KINDS = (
+    "public_tasks",
+    "my_tasks",
+    "entity_tasks",
+    "entity_search",
+    "service_search",
+    "profile",
+)
 ON_DELETE = ("protect", "cascade", "set_null")
 WIDGETS = ("select", "radio", "checkbox", "multiselect")
 RULE_MODES = ("deterministic", "decision")
@@ -54,7 +61,17 @@ BUILTIN_ENTITIES = ("operator", "role", "service", "process", "resource", "user"
 
 # Names every generated model already has (base columns) or that would shadow
 # Python/Django machinery; a spec may not use them for entities or fields.
-BASE_COLUMNS = ("label", "name", "pym", "erpsys_id", "created_time", "updated_time", "pid", "master", "number")
+BASE_COLUMNS = (
+    "label",
+    "name",
+    "pym",
+    "erpsys_id",
+    "created_time",
+    "updated_time",
+    "pid",
+    "master",
+    "number",
+)
 RESERVED_NAMES = frozenset(
     {
         "id",
@@ -176,8 +193,12 @@ class EntitySpec:
     naming: str | None = None
     part_of: str | None = None
     is_a: str | None = None
-    rows: list[dict[str, Any]] = field(default_factory=list)  # dict rows, each at least {"label": ...}
-    rows_as_strings: bool = False  # the spec wrote rows as plain strings (export writes them back so)
+    rows: list[dict[str, Any]] = field(
+        default_factory=list
+    )  # dict rows, each at least {"label": ...}
+    rows_as_strings: bool = (
+        False  # the spec wrote rows as plain strings (export writes them back so)
+    )
 
 
 @dataclass

@@ -5,242 +5,462 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('contenttypes', '0002_remove_content_type_name'),
-        ('design', '0002_meta_models'),
-        ('kernel', '0002_resources_effects_timers'),
+        ("contenttypes", "0002_remove_content_type_name"),
+        ("design", "0002_meta_models"),
+        ("kernel", "0002_resources_effects_timers"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ViewDef',
+            name="ViewDef",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=40, verbose_name='name')),
-                ('label', models.CharField(max_length=255, verbose_name='label')),
-                ('for_kind', models.CharField(max_length=20, verbose_name='for')),
-                ('columns', models.JSONField(default=list, verbose_name='columns')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=40, verbose_name="name")),
+                ("label", models.CharField(max_length=255, verbose_name="label")),
+                ("for_kind", models.CharField(max_length=20, verbose_name="for")),
+                ("columns", models.JSONField(default=list, verbose_name="columns")),
             ],
             options={
-                'verbose_name': 'view definition',
-                'verbose_name_plural': 'view definitions',
+                "verbose_name": "view definition",
+                "verbose_name_plural": "view definitions",
             },
         ),
         migrations.AddField(
-            model_name='process',
-            name='caller',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='callees', to='kernel.process'),
+            model_name="process",
+            name="caller",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="callees",
+                to="kernel.process",
+            ),
         ),
         migrations.AddField(
-            model_name='process',
-            name='context',
-            field=models.JSONField(blank=True, default=dict, verbose_name='context'),
+            model_name="process",
+            name="context",
+            field=models.JSONField(blank=True, default=dict, verbose_name="context"),
         ),
         migrations.AddField(
-            model_name='process',
-            name='context_version',
-            field=models.PositiveIntegerField(default=0, verbose_name='context version'),
+            model_name="process",
+            name="context_version",
+            field=models.PositiveIntegerField(default=0, verbose_name="context version"),
         ),
         migrations.AddField(
-            model_name='process',
-            name='program',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='members', to='kernel.process'),
+            model_name="process",
+            name="program",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="members",
+                to="kernel.process",
+            ),
         ),
         migrations.AddField(
-            model_name='process',
-            name='root',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='tree', to='kernel.process'),
+            model_name="process",
+            name="root",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="tree",
+                to="kernel.process",
+            ),
         ),
         migrations.AddField(
-            model_name='process',
-            name='seq',
-            field=models.PositiveIntegerField(default=0, verbose_name='state changes'),
+            model_name="process",
+            name="seq",
+            field=models.PositiveIntegerField(default=0, verbose_name="state changes"),
         ),
         migrations.AddField(
-            model_name='process',
-            name='suspended_from',
-            field=models.CharField(blank=True, default='', max_length=12, verbose_name='suspended from'),
+            model_name="process",
+            name="suspended_from",
+            field=models.CharField(
+                blank=True, default="", max_length=12, verbose_name="suspended from"
+            ),
         ),
         migrations.CreateModel(
-            name='ContextSnapshot',
+            name="ContextSnapshot",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('version', models.PositiveIntegerField(verbose_name='version')),
-                ('hash', models.CharField(max_length=64, verbose_name='hash')),
-                ('data', models.JSONField(verbose_name='data')),
-                ('created', models.DateTimeField(auto_now_add=True)),
-                ('process', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='snapshots', to='kernel.process')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("version", models.PositiveIntegerField(verbose_name="version")),
+                ("hash", models.CharField(max_length=64, verbose_name="hash")),
+                ("data", models.JSONField(verbose_name="data")),
+                ("created", models.DateTimeField(auto_now_add=True)),
+                (
+                    "process",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="snapshots",
+                        to="kernel.process",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'context snapshot',
-                'verbose_name_plural': 'context snapshots',
-            },
-        ),
-        migrations.CreateModel(
-            name='FanOut',
-            fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('mode', models.CharField(choices=[('parallel', 'parallel'), ('iteration', 'iteration')], max_length=10, verbose_name='mode')),
-                ('operand', models.CharField(max_length=40, verbose_name='operand')),
-                ('items', models.JSONField(default=list, verbose_name='items')),
-                ('total', models.PositiveIntegerField(verbose_name='total')),
-                ('done', models.PositiveIntegerField(default=0, verbose_name='done')),
-                ('started', models.PositiveIntegerField(default=0, verbose_name='started')),
-                ('created', models.DateTimeField(auto_now_add=True)),
-                ('parent', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='fanouts', to='kernel.process')),
-                ('program', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='kernel.process')),
-            ],
-            options={
-                'verbose_name': 'fan-out',
-                'verbose_name_plural': 'fan-outs',
-            },
-        ),
-        migrations.AddField(
-            model_name='process',
-            name='fanout',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='children', to='kernel.fanout'),
-        ),
-        migrations.CreateModel(
-            name='Revision',
-            fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.PositiveIntegerField(verbose_name='number')),
-                ('spec_hash', models.CharField(max_length=64, verbose_name='spec hash')),
-                ('created', models.DateTimeField(auto_now_add=True)),
-                ('tenant', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='revisions', to='design.tenant')),
-            ],
-            options={
-                'verbose_name': 'revision',
-                'verbose_name_plural': 'revisions',
-            },
-        ),
-        migrations.CreateModel(
-            name='EventDef',
-            fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=40, verbose_name='name')),
-                ('label', models.CharField(max_length=255, verbose_name='label')),
-                ('expression', models.TextField(blank=True, null=True, verbose_name='expression')),
-                ('timer', models.JSONField(blank=True, null=True, verbose_name='timer')),
-                ('revision', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='events', to='kernel.revision')),
-            ],
-            options={
-                'verbose_name': 'event definition',
-                'verbose_name_plural': 'event definitions',
-            },
-        ),
-        migrations.AddField(
-            model_name='process',
-            name='revision',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='kernel.revision'),
-        ),
-        migrations.CreateModel(
-            name='RuleDef',
-            fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('program', models.CharField(max_length=40, verbose_name='program')),
-                ('service', models.CharField(max_length=40, verbose_name='service')),
-                ('event', models.CharField(max_length=40, verbose_name='event')),
-                ('instruction', models.CharField(max_length=40, verbose_name='instruction')),
-                ('operand', models.CharField(blank=True, max_length=40, null=True, verbose_name='operand')),
-                ('params', models.JSONField(default=dict, verbose_name='params')),
-                ('order', models.IntegerField(default=0, verbose_name='order')),
-                ('mode', models.CharField(default='deterministic', max_length=16, verbose_name='mode')),
-                ('revision', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='rules', to='kernel.revision')),
-            ],
-            options={
-                'verbose_name': 'rule definition',
-                'verbose_name_plural': 'rule definitions',
-                'ordering': ['program', 'order', 'pk'],
-            },
-        ),
-        migrations.AddField(
-            model_name='fanout',
-            name='rule',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='kernel.ruledef'),
-        ),
-        migrations.CreateModel(
-            name='Decision',
-            fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('event', models.CharField(max_length=40, verbose_name='event')),
-                ('occurrence', models.CharField(max_length=100, verbose_name='occurrence')),
-                ('decided_by', models.JSONField(default=list, verbose_name='decided by')),
-                ('state', models.CharField(choices=[('OPEN', 'open'), ('ANSWERED', 'answered')], default='OPEN', max_length=10, verbose_name='state')),
-                ('created', models.DateTimeField(auto_now_add=True)),
-                ('answered_time', models.DateTimeField(blank=True, null=True)),
-                ('answered_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='kernel.operator')),
-                ('process', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='decisions', to='kernel.process')),
-                ('program', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='kernel.process')),
-                ('tenant', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='design.tenant')),
-                ('candidates', models.ManyToManyField(related_name='+', to='kernel.ruledef')),
-                ('chosen', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='kernel.ruledef')),
-            ],
-            options={
-                'verbose_name': 'decision',
-                'verbose_name_plural': 'decisions',
+                "verbose_name": "context snapshot",
+                "verbose_name_plural": "context snapshots",
             },
         ),
         migrations.CreateModel(
-            name='ServiceDef',
+            name="FanOut",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=40, verbose_name='name')),
-                ('label', models.CharField(max_length=255, verbose_name='label')),
-                ('kind', models.CharField(default='manual', max_length=10, verbose_name='kind')),
-                ('record', models.CharField(blank=True, max_length=100, null=True, verbose_name='record model')),
-                ('serves', models.CharField(blank=True, max_length=100, null=True, verbose_name='serves model')),
-                ('form', models.CharField(blank=True, max_length=40, null=True, verbose_name='form')),
-                ('roles', models.JSONField(default=list, verbose_name='roles')),
-                ('duration', models.DurationField(blank=True, null=True, verbose_name='duration')),
-                ('requires', models.JSONField(default=list, verbose_name='requires')),
-                ('manual_start', models.BooleanField(default=False, verbose_name='manual start')),
-                ('action', models.CharField(blank=True, max_length=100, null=True, verbose_name='action')),
-                ('is_program', models.BooleanField(default=False, verbose_name='is program')),
-                ('revision', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='services', to='kernel.revision')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "mode",
+                    models.CharField(
+                        choices=[("parallel", "parallel"), ("iteration", "iteration")],
+                        max_length=10,
+                        verbose_name="mode",
+                    ),
+                ),
+                ("operand", models.CharField(max_length=40, verbose_name="operand")),
+                ("items", models.JSONField(default=list, verbose_name="items")),
+                ("total", models.PositiveIntegerField(verbose_name="total")),
+                ("done", models.PositiveIntegerField(default=0, verbose_name="done")),
+                ("started", models.PositiveIntegerField(default=0, verbose_name="started")),
+                ("created", models.DateTimeField(auto_now_add=True)),
+                (
+                    "parent",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="fanouts",
+                        to="kernel.process",
+                    ),
+                ),
+                (
+                    "program",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="kernel.process",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'service definition',
-                'verbose_name_plural': 'service definitions',
+                "verbose_name": "fan-out",
+                "verbose_name_plural": "fan-outs",
             },
         ),
         migrations.AddField(
-            model_name='process',
-            name='service',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='kernel.servicedef'),
+            model_name="process",
+            name="fanout",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="children",
+                to="kernel.fanout",
+            ),
+        ),
+        migrations.CreateModel(
+            name="Revision",
+            fields=[
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("number", models.PositiveIntegerField(verbose_name="number")),
+                ("spec_hash", models.CharField(max_length=64, verbose_name="spec hash")),
+                ("created", models.DateTimeField(auto_now_add=True)),
+                (
+                    "tenant",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="revisions",
+                        to="design.tenant",
+                    ),
+                ),
+            ],
+            options={
+                "verbose_name": "revision",
+                "verbose_name_plural": "revisions",
+            },
+        ),
+        migrations.CreateModel(
+            name="EventDef",
+            fields=[
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=40, verbose_name="name")),
+                ("label", models.CharField(max_length=255, verbose_name="label")),
+                ("expression", models.TextField(blank=True, null=True, verbose_name="expression")),
+                ("timer", models.JSONField(blank=True, null=True, verbose_name="timer")),
+                (
+                    "revision",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="events",
+                        to="kernel.revision",
+                    ),
+                ),
+            ],
+            options={
+                "verbose_name": "event definition",
+                "verbose_name_plural": "event definitions",
+            },
+        ),
+        migrations.AddField(
+            model_name="process",
+            name="revision",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to="kernel.revision",
+            ),
+        ),
+        migrations.CreateModel(
+            name="RuleDef",
+            fields=[
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("program", models.CharField(max_length=40, verbose_name="program")),
+                ("service", models.CharField(max_length=40, verbose_name="service")),
+                ("event", models.CharField(max_length=40, verbose_name="event")),
+                ("instruction", models.CharField(max_length=40, verbose_name="instruction")),
+                (
+                    "operand",
+                    models.CharField(blank=True, max_length=40, null=True, verbose_name="operand"),
+                ),
+                ("params", models.JSONField(default=dict, verbose_name="params")),
+                ("order", models.IntegerField(default=0, verbose_name="order")),
+                (
+                    "mode",
+                    models.CharField(default="deterministic", max_length=16, verbose_name="mode"),
+                ),
+                (
+                    "revision",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="rules",
+                        to="kernel.revision",
+                    ),
+                ),
+            ],
+            options={
+                "verbose_name": "rule definition",
+                "verbose_name_plural": "rule definitions",
+                "ordering": ["program", "order", "pk"],
+            },
+        ),
+        migrations.AddField(
+            model_name="fanout",
+            name="rule",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT, related_name="+", to="kernel.ruledef"
+            ),
+        ),
+        migrations.CreateModel(
+            name="Decision",
+            fields=[
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("event", models.CharField(max_length=40, verbose_name="event")),
+                ("occurrence", models.CharField(max_length=100, verbose_name="occurrence")),
+                ("decided_by", models.JSONField(default=list, verbose_name="decided by")),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[("OPEN", "open"), ("ANSWERED", "answered")],
+                        default="OPEN",
+                        max_length=10,
+                        verbose_name="state",
+                    ),
+                ),
+                ("created", models.DateTimeField(auto_now_add=True)),
+                ("answered_time", models.DateTimeField(blank=True, null=True)),
+                (
+                    "answered_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="kernel.operator",
+                    ),
+                ),
+                (
+                    "process",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="decisions",
+                        to="kernel.process",
+                    ),
+                ),
+                (
+                    "program",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="kernel.process",
+                    ),
+                ),
+                (
+                    "tenant",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="design.tenant",
+                    ),
+                ),
+                ("candidates", models.ManyToManyField(related_name="+", to="kernel.ruledef")),
+                (
+                    "chosen",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="kernel.ruledef",
+                    ),
+                ),
+            ],
+            options={
+                "verbose_name": "decision",
+                "verbose_name_plural": "decisions",
+            },
+        ),
+        migrations.CreateModel(
+            name="ServiceDef",
+            fields=[
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=40, verbose_name="name")),
+                ("label", models.CharField(max_length=255, verbose_name="label")),
+                ("kind", models.CharField(default="manual", max_length=10, verbose_name="kind")),
+                (
+                    "record",
+                    models.CharField(
+                        blank=True, max_length=100, null=True, verbose_name="record model"
+                    ),
+                ),
+                (
+                    "serves",
+                    models.CharField(
+                        blank=True, max_length=100, null=True, verbose_name="serves model"
+                    ),
+                ),
+                (
+                    "form",
+                    models.CharField(blank=True, max_length=40, null=True, verbose_name="form"),
+                ),
+                ("roles", models.JSONField(default=list, verbose_name="roles")),
+                ("duration", models.DurationField(blank=True, null=True, verbose_name="duration")),
+                ("requires", models.JSONField(default=list, verbose_name="requires")),
+                ("manual_start", models.BooleanField(default=False, verbose_name="manual start")),
+                (
+                    "action",
+                    models.CharField(blank=True, max_length=100, null=True, verbose_name="action"),
+                ),
+                ("is_program", models.BooleanField(default=False, verbose_name="is program")),
+                (
+                    "revision",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="services",
+                        to="kernel.revision",
+                    ),
+                ),
+            ],
+            options={
+                "verbose_name": "service definition",
+                "verbose_name_plural": "service definitions",
+            },
+        ),
+        migrations.AddField(
+            model_name="process",
+            name="service",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to="kernel.servicedef",
+            ),
         ),
         migrations.AddIndex(
-            model_name='process',
-            index=models.Index(fields=['root', 'state'], name='kernel_proc_root_state'),
+            model_name="process",
+            index=models.Index(fields=["root", "state"], name="kernel_proc_root_state"),
         ),
         migrations.AddField(
-            model_name='viewdef',
-            name='revision',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='views', to='kernel.revision'),
+            model_name="viewdef",
+            name="revision",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="views",
+                to="kernel.revision",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='contextsnapshot',
-            constraint=models.UniqueConstraint(fields=('process', 'version'), name='kernel_snapshot_version'),
+            model_name="contextsnapshot",
+            constraint=models.UniqueConstraint(
+                fields=("process", "version"), name="kernel_snapshot_version"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='revision',
-            constraint=models.UniqueConstraint(fields=('tenant', 'number'), name='kernel_revision_tenant_number'),
+            model_name="revision",
+            constraint=models.UniqueConstraint(
+                fields=("tenant", "number"), name="kernel_revision_tenant_number"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='eventdef',
-            constraint=models.UniqueConstraint(fields=('revision', 'name'), name='kernel_eventdef_rev_name'),
+            model_name="eventdef",
+            constraint=models.UniqueConstraint(
+                fields=("revision", "name"), name="kernel_eventdef_rev_name"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='decision',
-            constraint=models.UniqueConstraint(fields=('process', 'event', 'occurrence'), name='kernel_decision_once'),
+            model_name="decision",
+            constraint=models.UniqueConstraint(
+                fields=("process", "event", "occurrence"), name="kernel_decision_once"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='servicedef',
-            constraint=models.UniqueConstraint(fields=('revision', 'name'), name='kernel_servicedef_rev_name'),
+            model_name="servicedef",
+            constraint=models.UniqueConstraint(
+                fields=("revision", "name"), name="kernel_servicedef_rev_name"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='viewdef',
-            constraint=models.UniqueConstraint(fields=('revision', 'name'), name='kernel_viewdef_rev_name'),
+            model_name="viewdef",
+            constraint=models.UniqueConstraint(
+                fields=("revision", "name"), name="kernel_viewdef_rev_name"
+            ),
         ),
     ]

@@ -4,20 +4,23 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('kernel', '0003_engine'),
+        ("kernel", "0003_engine"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='process',
-            name='assigned_role',
-            field=models.CharField(blank=True, default='', max_length=40, verbose_name='assigned role'),
+            model_name="process",
+            name="assigned_role",
+            field=models.CharField(
+                blank=True, default="", max_length=40, verbose_name="assigned role"
+            ),
         ),
         migrations.AddField(
-            model_name='servicedef',
-            name='schedule_field',
-            field=models.CharField(blank=True, max_length=40, null=True, verbose_name='scheduled-time field'),
+            model_name="servicedef",
+            name="schedule_field",
+            field=models.CharField(
+                blank=True, max_length=40, null=True, verbose_name="scheduled-time field"
+            ),
         ),
     ]

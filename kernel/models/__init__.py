@@ -3,8 +3,6 @@
 from kernel.models.effect import Effect
 from kernel.models.operator import Operator, Role
 from kernel.models.process import Process, ProcessState
-from kernel.models.revision import EventDef, Revision, RuleDef, ServiceDef, ViewDef
-from kernel.models.runtime import ContextSnapshot, Decision, DecisionState, FanOut
 from kernel.models.resource import (
     Allocation,
     AllocationState,
@@ -16,6 +14,8 @@ from kernel.models.resource import (
     Resource,
     ResourceKind,
 )
+from kernel.models.revision import EventDef, Revision, RuleDef, ServiceDef, ViewDef
+from kernel.models.runtime import ContextSnapshot, Decision, DecisionState, FanOut
 from kernel.models.timer import TimerFiring
 
 __all__ = [

@@ -19,7 +19,9 @@ class Role(models.Model):
     class Meta:
         verbose_name = _("role")
         verbose_name_plural = _("roles")
-        constraints = [models.UniqueConstraint(fields=["tenant", "name"], name="kernel_role_tenant_name")]
+        constraints = [
+            models.UniqueConstraint(fields=["tenant", "name"], name="kernel_role_tenant_name")
+        ]
 
     def save(self, *args, **kwargs):
         self.pym = pinyin_initials(self.label)

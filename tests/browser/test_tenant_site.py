@@ -21,15 +21,22 @@ def page(monkeypatch):
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
             executable_path=CHROMIUM,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"],
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+            ],
         )
         context = browser.new_context(locale="zh-CN")
         requests_outside: list[str] = []
         context.on(
             "request",
-            lambda request: requests_outside.append(request.url)
-            if not request.url.startswith(("http://localhost", "http://127.0.0.1", "data:"))
-            else None,
+            lambda request: (
+                requests_outside.append(request.url)
+                if not request.url.startswith(("http://localhost", "http://127.0.0.1", "data:"))
+                else None
+            ),
         )
         page = context.new_page()
         page.requests_outside = requests_outside
