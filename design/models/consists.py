@@ -3,8 +3,10 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from design.models.base import Identified
 
-class DataItemConsists(models.Model):
+
+class DataItemConsists(Identified):
     """Entity -> field; ``overrides`` holds the keys (and values) the entity set on a reusable field."""
 
     tenant = models.ForeignKey(

@@ -3,7 +3,7 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from design.models.base import MetaModel
+from design.models.base import Identified, MetaModel
 from design.specs.model import WIDGETS
 
 
@@ -26,7 +26,7 @@ class Form(MetaModel):
         ]
 
 
-class FormField(models.Model):
+class FormField(Identified):
     """One field of a form, by field name, with the form's overrides (None = the field's own)."""
 
     tenant = models.ForeignKey("design.Tenant", on_delete=models.CASCADE, related_name="+")

@@ -3,10 +3,11 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from design.models.base import Identified
 from design.specs.model import BUILTIN_EVENTS, INSTRUCTIONS, RULE_MODES
 
 
-class ServiceRule(models.Model):
+class ServiceRule(Identified):
     """``position`` is the rule's place in the program's list; ``order`` is the spec's optional key."""
 
     tenant = models.ForeignKey(

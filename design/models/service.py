@@ -3,7 +3,7 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from design.models.base import MetaModel
+from design.models.base import Identified, MetaModel
 from design.specs.model import BUILTIN_ENTITIES, SERVICE_KINDS
 
 
@@ -66,7 +66,7 @@ class ServiceRole(models.Model):
         ordering = ["service", "order", "id"]
 
 
-class ServiceRequirement(models.Model):
+class ServiceRequirement(Identified):
     """A resource a service holds (or consumes) while its process runs."""
 
     tenant = models.ForeignKey("design.Tenant", on_delete=models.CASCADE, related_name="+")

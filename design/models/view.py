@@ -3,7 +3,7 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from design.models.base import MetaModel
+from design.models.base import Identified, MetaModel
 from design.specs.model import VIEW_KINDS
 
 
@@ -31,10 +31,11 @@ class View(MetaModel):
         ]
 
 
-class ViewColumn(models.Model):
+class ViewColumn(Identified):
     tenant = models.ForeignKey("design.Tenant", on_delete=models.CASCADE, related_name="+")
     view = models.ForeignKey(View, on_delete=models.CASCADE, related_name="columns")
     label = models.CharField(_("label"), max_length=255)
+    pym = models.CharField(_("pinyin initials"), max_length=255, blank=True, editable=False)
     value = models.CharField(_("value path"), max_length=255)
     visible = models.BooleanField(_("visible"), default=True)
     order = models.PositiveIntegerField(_("order"), default=0)
