@@ -10,8 +10,15 @@ from kernel.timers import timers_tick
 
 @shared_task(name="kernel.tasks_timers.tick", ignore_result=True)
 def tick() -> int:
-    """Fire due timer events (scheduled every minute by django-celery-beat; safe to overlap)."""
-    return timers_tick()
+    """Fire due timer events and re-send lost system actions (every minute by django-celery-beat)."""
+    from django.db import transaction
+
+    from kernel.engine.recovery import actions_resend
+
+    fired = timers_tick()
+    with transaction.atomic():  # the re-sent actions are queued when this commits
+        actions_resend()
+    return fired
 
 
 @shared_task(name="kernel.tasks_timers.worker_probe", acks_late=True)
