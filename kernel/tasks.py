@@ -23,11 +23,14 @@ def syscall_run(*, rule_id: int, pid: int, program_pid: int, event: str, occurre
     from kernel.engine.transitions import change
     from kernel.errors import KernelError
     from kernel.fsm import Action
+    from kernel.models import PendingInstruction
     from kernel.syscalls import SyscallContext, syscall_get
 
+    key = effect_key(rule_id=rule_id, pid=pid, occurrence=occurrence)
     with transaction.atomic():
-        if not effect_once(key=effect_key(rule_id=rule_id, pid=pid, occurrence=occurrence)):
+        if not effect_once(key=key):
             return "duplicate"
+        PendingInstruction.objects.filter(key=key).delete()  # performed: leaves the outbox
         run = Run()
         process = run.get(pid)
         program = run.get(program_pid)

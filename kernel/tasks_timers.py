@@ -13,11 +13,12 @@ def tick() -> int:
     """Fire due timer events and re-send lost system actions (every minute by django-celery-beat)."""
     from django.db import transaction
 
-    from kernel.engine.recovery import actions_resend
+    from kernel.engine.recovery import actions_resend, instructions_resend
 
     fired = timers_tick()
-    with transaction.atomic():  # the re-sent actions are queued when this commits
+    with transaction.atomic():  # the re-sent work is queued when this commits
         actions_resend()
+        instructions_resend()
     return fired
 
 

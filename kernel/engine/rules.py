@@ -152,7 +152,13 @@ def execute(
 
 
 def _enqueue(call) -> None:
-    """Queue an asynchronous instruction after commit, keyed for exactly-once execution."""
+    """Queue an asynchronous instruction after commit, keyed for exactly-once execution.
+
+    The outbox row (same transaction) lets the periodic sweep re-send a message lost between
+    commit and broker; ``syscall_run`` deletes it when it performs the instruction.
+    """
+    from kernel.effects import effect_key
+    from kernel.models import PendingInstruction
     from kernel.tasks import syscall_run
 
     kwargs = {
@@ -162,6 +168,8 @@ def _enqueue(call) -> None:
         "event": call.event,
         "occurrence": call.occurrence,
     }
+    key = effect_key(rule_id=call.rule.pk, pid=call.process.pk, occurrence=call.occurrence)
+    PendingInstruction.objects.get_or_create(key=key, defaults={"kwargs": kwargs})
     transaction.on_commit(lambda: syscall_run.delay(**kwargs))
 
 

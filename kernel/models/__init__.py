@@ -1,6 +1,6 @@
 """Kernel tables, one concept per module."""
 
-from kernel.models.effect import Effect
+from kernel.models.effect import Effect, PendingInstruction
 from kernel.models.operator import Operator, Role
 from kernel.models.process import Process, ProcessState
 from kernel.models.resource import (
@@ -33,6 +33,7 @@ __all__ = [
     "CapitalResource",
     "DeviceResource",
     "Effect",
+    "PendingInstruction",
     "EquipmentResource",
     "KnowledgeResource",
     "MaterialResource",

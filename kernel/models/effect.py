@@ -16,3 +16,24 @@ class Effect(models.Model):
 
     def __str__(self) -> str:
         return self.key
+
+
+class PendingInstruction(models.Model):
+    """An asynchronous instruction queued but not yet performed (the transactional outbox).
+
+    Written in the transaction that queues the Celery task and deleted in the transaction that
+    performs it, so a message lost between commit and broker is still on record and the
+    periodic sweep can send it again; the Effect key keeps the extra delivery harmless.
+    """
+
+    key = models.CharField(_("key"), max_length=255, unique=True)
+    kwargs = models.JSONField(_("task arguments"))
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=1)
+    created = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("pending instruction")
+        verbose_name_plural = _("pending instructions")
+
+    def __str__(self) -> str:
+        return self.key

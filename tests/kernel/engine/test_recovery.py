@@ -47,3 +47,47 @@ def test_lost_action_is_resent_once_after_the_grace_period(monkeypatch):
 
     with transaction.atomic():
         assert actions_resend(now=later + timedelta(minutes=10)) == 0  # nothing left to recover
+
+
+def test_lost_fan_out_instruction_is_resent_from_the_outbox(monkeypatch):
+    from kernel.engine.recovery import instructions_resend
+    from kernel.models import PendingInstruction
+
+    spec = tiny_spec(
+        "t_outbox",
+        programs={
+            "job": [rule("job", "started", "start_parallel_service", "step", params={"threads": 2})]
+        },
+        tasks=["step"],
+    )
+    publish(spec)
+    monkeypatch.setattr(transaction, "on_commit", lambda func, using=None, robust=False: None)
+    job = process_start(tenant="t_outbox", program="job", entity=None)
+    monkeypatch.undo()
+    assert not Process.objects.filter(root_id=job.pk, service__name="step").exists()
+    assert PendingInstruction.objects.count() == 1  # the lost message is on record
+
+    later = timezone.now() + timedelta(minutes=10)
+    with transaction.atomic():
+        assert instructions_resend(now=later) == 1
+    assert Process.objects.filter(root_id=job.pk, service__name="step").count() == 2
+    assert not PendingInstruction.objects.exists()  # performed: out of the outbox
+
+    with transaction.atomic():
+        assert instructions_resend(now=later) == 0
+
+
+def test_performed_instruction_leaves_no_outbox_row():
+    from kernel.models import PendingInstruction
+
+    spec = tiny_spec(
+        "t_outbox2",
+        programs={
+            "job": [rule("job", "started", "start_parallel_service", "step", params={"threads": 2})]
+        },
+        tasks=["step"],
+    )
+    publish(spec)
+    job = process_start(tenant="t_outbox2", program="job", entity=None)
+    assert Process.objects.filter(root_id=job.pk, service__name="step").count() == 2
+    assert not PendingInstruction.objects.exists()
