@@ -54,3 +54,22 @@ def test_cache_is_redis_when_configured(client):
     body = json.loads(client.get("/healthz").content)
     assert body["cache"]["backend"] == "RedisCache"
     assert body["broker"]["ok"] is True
+
+
+@pytest.mark.django_db
+def test_healthz_reports_a_broken_database_without_details(client, monkeypatch, caplog):
+    from erpsys import health
+
+    class Broken:
+        vendor = "sqlite"
+
+        def cursor(self):
+            raise RuntimeError("password=hunter2 host=10.0.0.5")
+
+    monkeypatch.setattr(health, "connection", Broken())
+    response = client.get("/healthz")
+    body = json.loads(response.content)
+    assert response.status_code == 503
+    assert body["status"] == "error" and body["database"] == {"ok": False}
+    assert "hunter2" not in response.content.decode()
+    assert "hunter2" in caplog.text  # the reason is logged for operators
