@@ -9,31 +9,10 @@ from design.specs.loader import PathKey, format_path
 from design.specs.model import Location
 from design.specs.names import Checker
 from design.specs.shape import did_you_mean
+from kernel.rules import RULE_NAMES, ExpressionError, compile_expression
 
-# What event expressions and `params.over` may use (spec-format "events").
-PROCESS_NAMES = frozenset(
-    {
-        "process_state",
-        "process_service",
-        "process_priority",
-        "process_operator",
-        "form",
-        "entity",
-        "params",
-        "parent",
-    }
-)
-
-
-def _api():  # noqa: ANN202 - returns the two names of kernel.rules
-    """kernel.rules' compile_expression and ExpressionError; fail loudly when the sandbox is missing."""
-    try:
-        from kernel.rules import ExpressionError, compile_expression
-    except ImportError as exc:  # never fall back to a home-made evaluator
-        raise ImportError(
-            "design.specs needs kernel.rules.compile_expression / ExpressionError (the expression sandbox)"
-        ) from exc
-    return compile_expression, ExpressionError
+# What event expressions and `params.over` may use (spec-format "events"): the sandbox's own set.
+PROCESS_NAMES = RULE_NAMES
 
 
 def _column_location(
@@ -53,10 +32,9 @@ def check_expression(
     checker: Checker, source: str, path: PathKey, allowed: Collection[str], what: str
 ) -> None:
     """Record EXPRESSION_SYNTAX / EXPRESSION_NAME errors for ``source`` written at ``path``."""
-    compile_expression, expression_error = _api()
     try:
         compiled = compile_expression(source)
-    except expression_error as exc:
+    except ExpressionError as exc:
         name_problem = str(getattr(exc, "code", "")) in ("unknown_name", "unknown_function")
         code = SpecErrorCode.EXPRESSION_NAME if name_problem else SpecErrorCode.EXPRESSION_SYNTAX
         kind = "unknown name" if name_problem else "syntax error"
