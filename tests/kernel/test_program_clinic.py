@@ -210,3 +210,46 @@ def test_large_charge_needs_the_managers_decision(clinic):
     decision.refresh_from_db()
     assert decision.state == "ANSWERED" and decision.answered_by == zhang
     assert live(program, "treatment").context["item"]["name"] == "botox_treatment"
+
+
+def test_health_survey_correction_rolls_back_to_the_profile(clinic):
+    """rollback_process: a survey that finds the profile wrong reopens 维护客户档案, then is redone."""
+    customer, act = clinic
+    xiaolin = operator("clinic", "xiaolin")
+    program = act(
+        services.process_start,
+        tenant="clinic",
+        program="customer_service",
+        entity=customer,
+        operator=xiaolin,
+    )
+    appointment = {"full_name": "李女士", "scheduled_at": timezone.now() + timedelta(hours=2)}
+    for step in ("new_appointment", "arrival_reminder", "arrival_confirmation"):
+        act(services.task_complete, process=live(program, step), operator=xiaolin, data=appointment)
+    profile = live(program, "maintain_profile")
+    act(services.task_complete, process=profile, operator=xiaolin)
+    survey = live(program, "health_survey")
+    assert survey.previous_id == profile.pk
+
+    act(
+        services.task_complete,
+        process=survey,
+        operator=xiaolin,
+        data={"full_name": "李女士", "profile_needs_correction": True},
+    )
+    survey.refresh_from_db()
+    profile.refresh_from_db()
+    reception = Process.objects.get(root=program, service__name="reception")
+    assert survey.state == "TERMINATED"
+    assert profile.state == "READY"  # reopened for the receptionist
+    assert reception.state != "TERMINATED"  # the sub-program did not return
+
+    act(services.task_complete, process=profile, operator=xiaolin)
+    second = live(program, "health_survey")
+    assert second.pk != survey.pk
+    act(services.task_complete, process=second, operator=xiaolin, data={"full_name": "李女士"})
+    reception.refresh_from_db()
+    assert reception.state == "TERMINATED"
+    assert live(program, "face_assessment").state in {"NEW", "READY"}  # on to the consultation
+    surveys = model("HealthSurvey").objects.filter(master=customer)
+    assert [s.profile_needs_correction for s in surveys.order_by("pk")] == [True, False]
