@@ -12,6 +12,7 @@ from rest_framework.routers import APIRootView
 from applications.permissions import TenantOperatorPermission
 from applications.sites import TenantAdminSite
 from applications.tenancy import installed_tenants
+from kernel.api.urls import kernel_api_urlpatterns
 
 
 class TenantSchemaView(SpectacularAPIView):
@@ -55,9 +56,13 @@ def tenant_urlpatterns(*, tenant: str, router: Any, site: TenantAdminSite) -> li
     ``api/`` is the router, ``api/schema/`` and ``api/docs/`` the OpenAPI schema and docs of
     this router only, and everything else the tenant admin site (login at ``login/``).
     URL names: ``<tenant>:index``, ``<tenant>:login``, ``<tenant>:api-root``,
-    ``<tenant>:<basename>-list``, ``<tenant>:api-schema``, ``<tenant>:api-docs``.
+    ``<tenant>:<basename>-list``, ``<tenant>:api-schema``, ``<tenant>:api-docs``; the kernel
+    endpoints (``processes/``, ``tasks/``) are ``<tenant>:kernel-...`` (see kernel.api.urls).
     """
-    api_patterns = gated_router_urls(tenant=tenant, router=router)
+    api_patterns = [
+        *kernel_api_urlpatterns(tenant=tenant),
+        *gated_router_urls(tenant=tenant, router=router),
+    ]
     schema_patterns = [path(f"{tenant}/api/", include(api_patterns))]
     patterns = [
         path(

@@ -34,6 +34,10 @@ class KernelErrorCode(StrEnum):
     NO_PREVIOUS = "no_previous"
     RUNAWAY = "runaway"
     SPEC_MISSING = "spec_missing"
+    # REST API (kernel/api)
+    NOT_STARTABLE = "not_startable"
+    UNKNOWN_ENTITY = "unknown_entity"
+    UNKNOWN_OPERATOR = "unknown_operator"
 
 
 class KernelError(Exception):

@@ -1,0 +1,1 @@
+"""The kernel REST API: start programs, read processes, list and work tasks (per tenant)."""

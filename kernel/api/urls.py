@@ -1,0 +1,45 @@
+"""URL patterns of the kernel REST API, mounted under ``/<tenant>/api/`` by tenant_urlpatterns."""
+
+from __future__ import annotations
+
+from django.urls import path
+
+from kernel.api import views
+
+ACTIONS = {
+    "claim": views.TaskClaimView,
+    "complete": views.TaskCompleteView,
+    "suspend": views.TaskSuspendView,
+    "resume": views.TaskResumeView,
+    "cancel": views.TaskCancelView,
+    "shift": views.TaskShiftView,
+}
+
+
+def kernel_api_urlpatterns(*, tenant: str) -> list:
+    """``processes/start/``, ``processes/<pid>/``, ``tasks/`` and ``tasks/<pid>/<action>/``.
+
+    Names (in the tenant's namespace): ``kernel-process-start``, ``kernel-process-detail``,
+    ``kernel-task-list`` and ``kernel-task-<action>``.
+    """
+    return [
+        path(
+            "processes/start/",
+            views.ProcessStartView.as_view(tenant=tenant),
+            name="kernel-process-start",
+        ),
+        path(
+            "processes/<int:pid>/",
+            views.ProcessDetailView.as_view(tenant=tenant),
+            name="kernel-process-detail",
+        ),
+        path("tasks/", views.TaskListView.as_view(tenant=tenant), name="kernel-task-list"),
+        *(
+            path(
+                f"tasks/<int:pid>/{action}/",
+                view.as_view(tenant=tenant),
+                name=f"kernel-task-{action}",
+            )
+            for action, view in ACTIONS.items()
+        ),
+    ]
