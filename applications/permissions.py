@@ -10,9 +10,8 @@ from django.db import models, transaction
 from django.utils.translation import gettext_lazy as _
 from rest_framework.permissions import BasePermission, DjangoModelPermissions
 
-from applications.tenancy import is_tenant_operator, tenant_app_config
+from applications.tenancy import entity_model, is_tenant_operator
 from design.specs.model import Spec
-from design.specs.naming import pascal_case
 
 GROUP_SEPARATOR = ":"
 
@@ -44,15 +43,7 @@ def group_name(tenant: str, role: str) -> str:
 
 
 def _model(tenant: str, entity: str | None) -> type[models.Model] | None:
-    if not entity:
-        return None
-    config = tenant_app_config(tenant)
-    if config is None:
-        return None
-    try:
-        return config.get_model(pascal_case(entity))
-    except LookupError:
-        return None
+    return entity_model(tenant, entity) if entity else None
 
 
 def _permissions(model: type[models.Model], actions: tuple[str, ...]) -> list[Permission]:

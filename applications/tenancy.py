@@ -5,6 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from django.apps import AppConfig, apps
+from django.db import models
+
+from design.specs.naming import pascal_case
 
 
 def operator_of(user: Any, tenant: str) -> Any | None:
@@ -31,6 +34,22 @@ def tenant_app_config(tenant: str) -> AppConfig | None:
         if config.name == f"generated.{tenant}":
             return config
     return None
+
+
+def entity_model(tenant: str, entity: str) -> type[models.Model] | None:
+    """The generated model of ``entity`` (a spec name) in ``tenant``'s app, or None."""
+    config = tenant_app_config(tenant)
+    if config is None:
+        return None
+    try:
+        return config.get_model(pascal_case(entity))
+    except LookupError:
+        return None
+
+
+def entity_name_of(model: type[models.Model]) -> str:
+    """The spec name of a model, exactly: generated tables are ``<tenant>_<name>``."""
+    return model._meta.db_table.removeprefix(f"{model._meta.app_label}_")
 
 
 def installed_tenants() -> list[str]:

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from django.db import models
 from rest_framework import serializers
 
+from applications.tenancy import entity_name_of
 from kernel.models import Process
 
 # --- input ------------------------------------------------------------------------------------
@@ -109,11 +109,6 @@ class TaskListSerializer(serializers.Serializer):
 # --- rendering --------------------------------------------------------------------------------
 
 
-def entity_name(model: type[models.Model]) -> str:
-    """The spec name of a generated model (``BusinessCustomer`` -> ``business_customer``)."""
-    return re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", model.__name__).lower()
-
-
 def _named(row: Any) -> dict[str, str] | None:
     return None if row is None else {"name": row.name, "label": row.label}
 
@@ -139,13 +134,13 @@ def process_data(process: Process) -> dict[str, Any]:
     if process.entity_type_id is not None and process.entity_id is not None:
         model = process.entity_type.model_class()
         entity = {
-            "type": entity_name(model) if model else process.entity_type.model,
+            "type": entity_name_of(model) if model else process.entity_type.model,
             "id": process.entity_id,
         }
     record = None
     row = process.record if process.record_type_id is not None else None
     if row is not None:
-        record = {"type": entity_name(type(row)), "id": row.pk, "fields": row_fields(row)}
+        record = {"type": entity_name_of(type(row)), "id": row.pk, "fields": row_fields(row)}
     return {
         "pid": process.pk,
         "erpsys_id": process.erpsys_id,

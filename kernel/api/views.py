@@ -10,7 +10,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, ClassVar
 
-from django.apps import apps
 from django.db import models
 from django.db.models import IntegerField, Value
 from drf_spectacular.types import OpenApiTypes
@@ -21,8 +20,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView, exception_handler
 
 from applications.permissions import TenantOperatorPermission
-from applications.tenancy import operator_of, tenant_app_config
-from design.specs.naming import pascal_case
+from applications.tenancy import entity_model, operator_of, tenant_app_config
 from kernel import selectors, services
 from kernel.api import serializers as s
 from kernel.api.columns import task_rows, view_for
@@ -129,10 +127,9 @@ def _entity(*, tenant: str, ref: Mapping[str, Any] | None) -> models.Model | Non
     """The row ``{"type": entity name, "id": pk}`` of the tenant's generated app."""
     if ref is None:
         return None
-    try:
-        model = apps.get_model(tenant, pascal_case(ref["type"]))
-    except (LookupError, ValueError):
-        raise KernelError(KernelErrorCode.UNKNOWN_ENTITY, f"no entity {ref['type']!r}") from None
+    model = entity_model(tenant, ref["type"])
+    if model is None:
+        raise KernelError(KernelErrorCode.UNKNOWN_ENTITY, f"no entity {ref['type']!r}")
     row = model._default_manager.filter(pk=ref["id"]).first()
     if row is None:
         raise KernelError(KernelErrorCode.UNKNOWN_ENTITY, f"no {ref['type']} {ref['id']}")
