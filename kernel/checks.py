@@ -9,15 +9,16 @@ from django.db.utils import DatabaseError
 @checks.register(checks.Tags.compatibility)
 def check_system_actions(app_configs=None, **kwargs) -> list[checks.CheckMessage]:
     """kernel.E001: a system service of a tenant's newest revision names an unregistered action."""
+    from django.db.models import Max
+
     from kernel.actions import action_names
     from kernel.models import Revision, ServiceDef
 
     try:
-        newest = {}
-        for revision in Revision.objects.order_by("tenant_id", "number"):
-            newest[revision.tenant_id] = revision.pk
+        # Revisions are created in order, so each tenant's newest has its highest pk.
+        newest = Revision.objects.values("tenant_id").annotate(newest=Max("pk")).values("newest")
         rows = list(
-            ServiceDef.objects.filter(revision_id__in=newest.values(), kind="system").values_list(
+            ServiceDef.objects.filter(revision_id__in=newest, kind="system").values_list(
                 "revision__tenant__name", "name", "action"
             )
         )

@@ -69,3 +69,18 @@ def test_register_action_decorator():
         assert action_get("t_hello") is hello
     finally:
         unregister_action("t_hello")
+
+
+def test_check_reads_only_each_tenants_newest_revision():
+    def spec(action):
+        return tiny_spec(
+            "t_act_rev",
+            programs={"job": [rule("job", "started", "start_service", "ping")]},
+            tasks=[],
+            system={"ping": action},
+        )
+
+    publish(spec("no_such_action"))
+    assert [e.id for e in check_system_actions()] == ["kernel.E001"]
+    publish(spec("remind_follow_up"))  # revision 2 fixes it; revision 1 still exists
+    assert check_system_actions() == []
