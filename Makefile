@@ -14,7 +14,11 @@ $(VENV)/.installed: pyproject.toml
 	$(PY) -m pip install -q -e '.[dev]'
 	touch $@
 
-venv: $(VENV)/.installed
+# The machine-local signing key (git-ignored), made once; production sets SECRET_KEY instead.
+.secret_key:
+	umask 077 && $(PYTHON) -c "import secrets; print(secrets.token_urlsafe(50))" > $@
+
+venv: $(VENV)/.installed .secret_key
 
 demo: venv
 	$(PY) manage.py demo

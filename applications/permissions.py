@@ -11,7 +11,6 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework.permissions import BasePermission, DjangoModelPermissions
 
 from applications.tenancy import entity_model, is_tenant_operator
-from design.specs.model import Spec
 
 GROUP_SEPARATOR = ":"
 
@@ -58,12 +57,16 @@ def _permissions(model: type[models.Model], actions: tuple[str, ...]) -> list[Pe
     return found
 
 
-def role_permission_plan(*, tenant: str, spec: Spec) -> dict[str, set[tuple[str, str]]]:
-    """Per role name, the (entity, action) pairs it gets; pure, no database.
+def role_permission_plan(*, tenant: str, spec: Any) -> dict[str, set[tuple[str, str]]]:
+    """Per role name, the (entity, action) pairs it gets from a tenant's spec; pure, no database.
+
+    ``spec`` is the design layer's ``Spec``, read for its entities, services and roles only
+    (the runtime does not import the design layer).
 
     A role that may do service S: view/add/change on S's record, view/add/change/delete on
     the record's ``part_of`` children (its inlines), view on S's ``serves`` entity. Every
-    role: view on the dict entities. No role name is special.
+    role: view on the dict entities, and what its ``entities`` key grants (master data, e.g.
+    ``{customer: [view, add, change]}``). No role name is special.
     """
     dicts = {entity.name for entity in spec.entities if entity.kind == "dict"}
     children: dict[str, list[str]] = {}
@@ -84,12 +87,15 @@ def role_permission_plan(*, tenant: str, spec: Spec) -> dict[str, set[tuple[str,
                     pairs |= {(child, a) for a in ("view", "add", "change", "delete")}
             if service.serves:
                 pairs.add((service.serves, "view"))
+        pairs |= {
+            (entity, action) for entity, actions in role.entities.items() for action in actions
+        }
         plan[role.name] = pairs
     return plan
 
 
 @transaction.atomic
-def role_permissions_sync(*, tenant: str, spec: Spec) -> None:
+def role_permissions_sync(*, tenant: str, spec: Any) -> None:
     """Make one group ``<tenant>:<role>`` per role holding exactly its planned permissions.
 
     Groups of roles no longer in the spec are deleted; members of every group are re-synced.

@@ -11,7 +11,7 @@ from django.apps import AppConfig
 from django.db import models, transaction
 
 from applications.errors import ApplicationsError, ApplicationsErrorCode
-from design.specs.naming import derive_name, pascal_case
+from core.naming import derive_name, pascal_case
 
 logger = logging.getLogger(__name__)
 

@@ -7,9 +7,11 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin
+from django.contrib.auth import REDIRECT_FIELD_NAME
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from applications.tenancy import is_tenant_operator
@@ -29,7 +31,9 @@ class TenantAuthenticationForm(AuthenticationForm):
 
 
 class TenantAdminSite(admin.AdminSite):
-    """An AdminSite named after its tenant; only the tenant's active operators get in.
+    """An AdminSite named after its tenant (at ``/<tenant>/admin/``); only its active operators get in.
+
+    Its login (at ``/<tenant>/login/``) leads to the workbench, and so does "View site".
 
     Superusers of the system admin are deliberately NOT let in unless they are an operator
     of this tenant: tenant data is reached only by its own people. An authenticated user
@@ -41,16 +45,23 @@ class TenantAdminSite(admin.AdminSite):
     def __init__(self, tenant: str) -> None:
         super().__init__(name=tenant)
         self.tenant = tenant
+        self.site_url = f"/{tenant}/"
         self.login_form = type(
             "TenantAuthenticationForm", (TenantAuthenticationForm,), {"tenant": tenant}
         )
 
+    def get_urls(self) -> list:
+        from core.adminsafe import safe_changelists
+
+        safe_changelists(self)  # a filter the database refuses: a message, never a 500
+        return super().get_urls()
+
     def _tenant_label(self) -> str:
-        from design.models import Tenant
+        from core.models import Tenant
 
         try:
             row = Tenant.objects.filter(name=self.tenant).values_list("label", flat=True).first()
-        except Exception:  # noqa: BLE001 - the design table may not exist yet (before migrate)
+        except Exception:  # noqa: BLE001 - the tenant table may not exist yet (before migrate)
             row = None
         return row or self.tenant
 
@@ -64,7 +75,20 @@ class TenantAdminSite(admin.AdminSite):
 
     @property
     def index_title(self) -> str:  # type: ignore[override]
-        return str(_("Workbench"))
+        return str(_("Master data"))
+
+    def login(self, request: HttpRequest, extra_context: dict | None = None) -> HttpResponse:
+        """The admin login, but signed-in operators and logins without ``next`` go to the board."""
+        board = reverse(f"{self.name}:board")
+        if request.method == "GET" and self.has_permission(request):
+            return HttpResponseRedirect(board)
+        context = dict(extra_context or {})
+        if REDIRECT_FIELD_NAME not in request.GET and REDIRECT_FIELD_NAME not in request.POST:
+            context[REDIRECT_FIELD_NAME] = board
+            if request.method == "POST":
+                request.POST = request.POST.copy()
+                request.POST[REDIRECT_FIELD_NAME] = board
+        return super().login(request, context)
 
     def has_permission(self, request: HttpRequest) -> bool:
         """Authenticated, active, and an active operator of this tenant."""

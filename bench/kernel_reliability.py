@@ -339,8 +339,8 @@ def main(argv: list[str] | None = None) -> int:
         check=True,
     )
     django_setup(db_url, args.redis_url, eager=False)
+    from design.publish import revision_publish
     from kernel.models import Operator
-    from kernel.publish import revision_publish
 
     revision, _ = revision_publish(tenant=TENANT, spec=bench_spec())
     Operator.objects.create(tenant=revision.tenant, name="bench", label="bench")

@@ -1,4 +1,4 @@
-"""Kernel throughput: a three-step program (A -> B, B calls sub-program C, C returns, B ends it) for N customers.
+"""Kernel throughput: a three-step program (A -> B, B calls sub-program C, C returns, B ends) for N customers.
 
 Run: .venv/bin/python bench/kernel_w3.py [--n 300] [--n 3000 ...] [--database-url postgres://postgres@127.0.0.1:5432/x]
 Each run uses a FRESH database (a temp SQLite file, or the named PostgreSQL database, dropped and
@@ -7,6 +7,8 @@ through ``kernel.services`` breadth-first (all starts, all A, all C, all B) so t
 every earlier process while later steps run. A step is one service call (process_start or
 task_complete); queries are data statements (BEGIN/SAVEPOINT/RELEASE/COMMIT/ROLLBACK excluded).
 Targets: at most 8 queries per step; per-step time at the largest N within 15 % of the smallest.
+Peak memory comes from a SEPARATE run of the same N under tracemalloc (``--no-memory`` skips it):
+tracing every allocation inside the timed loop would slow the steps several times over.
 """
 
 from __future__ import annotations
@@ -41,7 +43,6 @@ services:
       - {service: job, event: started, instruction: start_service, operand: step_a}
       - {service: step_a, event: completed, instruction: start_service, operand: step_b}
       - {service: step_b, event: started, instruction: call_sub_service, operand: sub_c}
-      - {service: step_b, event: completed, instruction: terminate_process, params: {scope: tree}}
 roles:
   - {label: Clerk, name: clerk}
 operators:
@@ -79,14 +80,14 @@ def _fresh_database(url: str | None, tmp: Path) -> str:
     return parsed._replace(path=f"/{name}").geturl()
 
 
-def run(n: int, url: str) -> dict:
-    """One fresh-database run for ``n`` customers; returns the figures."""
+def run(n: int, url: str, *, memory: bool = False) -> dict:
+    """One fresh-database run for ``n`` customers; returns the figures (``memory``: traced run)."""
     import subprocess
 
     env = {**os.environ, "DATABASE_URL": url, "PYTHONPATH": str(ROOT)}
     code = (
         "import json,sys; sys.argv=['x']; from bench.kernel_w3 import measure; "
-        f"print('RESULT', json.dumps(measure({n})))"
+        f"print('RESULT', json.dumps(measure({n}, memory={memory})))"
     )
     out = subprocess.run(
         [sys.executable, "-c", code], env=env, capture_output=True, text=True, cwd=ROOT
@@ -99,8 +100,12 @@ def run(n: int, url: str) -> dict:
     return json.loads(line[len("RESULT ") :])
 
 
-def measure(n: int) -> dict:
-    """Inside a process whose DATABASE_URL is fresh: migrate, load, publish, drive, measure."""
+def measure(n: int, *, memory: bool = False) -> dict:
+    """Inside a process whose DATABASE_URL is fresh: migrate, load, publish, drive, measure.
+
+    ``memory`` traces allocations (tracemalloc) over the drive and reports the peak; its timings
+    are not used, since tracing slows every step.
+    """
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "erpsys.settings")
     os.environ["CELERY_TASK_ALWAYS_EAGER"] = "1"
     import django
@@ -111,10 +116,10 @@ def measure(n: int) -> dict:
     from django.db import connection
 
     call_command("migrate", verbosity=0)
+    from design.publish import revision_publish
     from design.services import spec_load
     from kernel import services
     from kernel.models import Operator, Process
-    from kernel.publish import revision_publish
 
     with tempfile.TemporaryDirectory() as folder:
         for name, text in SPEC.items():
@@ -129,7 +134,8 @@ def measure(n: int) -> dict:
     counter = Counter()
     elapsed = 0.0
     steps = 0
-    tracemalloc.start()
+    if memory:
+        tracemalloc.start()
 
     def timed(call, **kwargs):
         nonlocal elapsed, steps
@@ -149,8 +155,10 @@ def measure(n: int) -> dict:
     for service in ("step_a", "step_c", "step_b"):
         for program in programs:
             timed(services.task_complete, process=task(program, service), operator=cleo)
-    _current, peak = tracemalloc.get_traced_memory()
-    tracemalloc.stop()
+    peak = 0
+    if memory:
+        _current, peak = tracemalloc.get_traced_memory()
+        tracemalloc.stop()
     left = Process.objects.exclude(state="TERMINATED").count()
     return {
         "n": n,
@@ -175,6 +183,9 @@ def main() -> int:
     parser.add_argument(
         "--database-url", default="", help="PostgreSQL URL (the database is re-created)"
     )
+    parser.add_argument(
+        "--no-memory", action="store_true", help="skip the separate tracemalloc run per N"
+    )
     args = parser.parse_args()
     sizes = args.n or [300]
     results = []
@@ -184,6 +195,10 @@ def main() -> int:
             Path(tmp, str(n)).mkdir(exist_ok=True)
             results.append(run(n, url))
             r = results[-1]
+            if not args.no_memory:
+                Path(tmp, f"{n}-memory").mkdir(exist_ok=True)
+                url = _fresh_database(args.database_url or None, Path(tmp) / f"{n}-memory")
+                r["peak_mib"] = run(n, url, memory=True)["peak_mib"]
             print(
                 f"{r['vendor']:10} N={r['n']:5}  steps={r['steps']:6}  {r['steps_per_second']:8} steps/s  "
                 f"{r['ms_per_step']:7} ms/step  {r['queries_per_step']:5} queries/step  "

@@ -126,6 +126,13 @@ def _entities(entities: int, fields: int) -> list[dict[str, object]]:
             entity["is_a"] = _entity_name(index - 4)
         elif kind == "model" and index % 10 == 1:
             entity["naming"] = f"N{index}-{{#####}}"
+            if index + 8 < entities:  # a link to its latest record (part_of it): a cycle
+                entity["fields"][-1] = {
+                    "label": f"Latest record {index}",
+                    "name": f"{name}_latest",
+                    "type": "ref",
+                    "to": _entity_name(index + 8),
+                }
             entity["list"] = ["number", f"{name}_f00"] if index % 20 != 3 else ["number"]
         elif kind == "record":
             entity["part_of"] = _entity_name(index - index % 10 + 1)

@@ -2,10 +2,8 @@
 
 from django.contrib import admin
 
+from core.admin import READONLY, SEARCH
 from design import models as m
-
-SEARCH = ("label", "name", "pym")
-READONLY = ("pym", "erpsys_id", "created_time", "updated_time")
 
 
 class MetaModelAdmin(admin.ModelAdmin):
@@ -26,13 +24,6 @@ class MetaModelAdmin(admin.ModelAdmin):
             obj.tenant_id = form.instance.tenant_id
             obj.save()
         formset.save_m2m()
-
-
-@admin.register(m.Tenant)
-class TenantAdmin(admin.ModelAdmin):
-    list_display = ("label", "name", "language", "timezone", "spec_version", "updated_time")
-    search_fields = SEARCH
-    readonly_fields = READONLY
 
 
 class DataItemConsistsInline(admin.TabularInline):
@@ -166,7 +157,17 @@ class OperatorAdmin(MetaModelAdmin):
 
 @admin.register(m.Resource)
 class ResourceAdmin(MetaModelAdmin):
-    list_display = ("label", "name", "kind", "unit", "quantity", "capacity", "tenant", "pym")
+    list_display = (
+        "label",
+        "name",
+        "kind",
+        "unit",
+        "quantity",
+        "capacity",
+        "minimum",
+        "tenant",
+        "pym",
+    )
     list_filter = ("tenant", "kind")
 
 

@@ -6,6 +6,7 @@ import dataclasses
 from collections import defaultdict
 from typing import Any
 
+from core.models import Tenant
 from design.codec import FIELD_KEYS, choices_out, from_json, number_out, override_decode
 from design.models import (
     DataItem,
@@ -24,7 +25,6 @@ from design.models import (
     ServiceRequirement,
     ServiceRole,
     ServiceRule,
-    Tenant,
     View,
     ViewColumn,
 )
@@ -221,6 +221,7 @@ def spec_get(*, tenant: str) -> Spec:
                     for q in requirements.get(s.pk, [])
                 ],
                 manual_start=s.manual_start,
+                new_record=s.new_record,
                 action=s.action or None,
                 rules=[
                     RuleSpec(
@@ -255,6 +256,8 @@ def spec_get(*, tenant: str) -> Spec:
                 name=r.name,
                 label=r.label,
                 services=[service_names[x.service_id] for x in role_services.get(r.pk, [])],
+                supervises=list(r.supervises or []),
+                entities={e: list(a) for e, a in r.entities or []},
             )
             for r in roles
         ],
@@ -274,6 +277,8 @@ def spec_get(*, tenant: str) -> Spec:
                 unit=r.unit or None,
                 quantity=number_out(r.quantity),
                 capacity=r.capacity,
+                minimum=number_out(r.minimum),
+                keepers=list(r.keepers or []),
             )
             for r in resources
         ],

@@ -8,6 +8,7 @@ from typing import Any
 
 from django.db import transaction
 
+from core.models import Tenant
 from design.apply_entities import apply_data_items, apply_menu
 from design.codec import number_in, to_json
 from design.models import (
@@ -23,7 +24,6 @@ from design.models import (
     ServiceRequirement,
     ServiceRole,
     ServiceRule,
-    Tenant,
     View,
     ViewColumn,
 )
@@ -71,6 +71,8 @@ def spec_apply(*, spec: Spec) -> Tenant:
                 "unit": r.unit or "",
                 "quantity": number_in(r.quantity),
                 "capacity": r.capacity,
+                "minimum": number_in(r.minimum),
+                "keepers": list(r.keepers),
             },
         ),
     )
@@ -124,7 +126,13 @@ def spec_apply(*, spec: Spec) -> Tenant:
         Role,
         Role.objects.filter(tenant=tenant),
         lambda o: o.name,
-        named_rows(spec.roles, lambda i, r: {}),
+        named_rows(
+            spec.roles,
+            lambda i, r: {
+                "supervises": list(r.supervises),
+                "entities": [[e, list(a)] for e, a in r.entities.items()],
+            },
+        ),
     )
 
     def service_values(i: int, s: Any) -> dict[str, Any]:
@@ -142,6 +150,7 @@ def spec_apply(*, spec: Spec) -> Tenant:
             "price": number_in(s.price),
             "duration": s.duration or "",
             "manual_start": s.manual_start,
+            "new_record": s.new_record,
             "action": s.action or "",
         }
 

@@ -8,9 +8,9 @@ from typing import Any
 from django.db import models
 from django.utils import timezone
 
-from design.models import Tenant
+from core.models import Tenant
+from core.naming import pinyin_initials
 from design.specs.errors import SpecError, SpecErrorCode, SpecInvalid
-from design.specs.naming import pinyin_initials
 
 Key = Hashable
 

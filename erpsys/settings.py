@@ -5,6 +5,9 @@ in-memory channel layer and a local-memory cache. ``DATABASE_URL`` switches to
 PostgreSQL; ``REDIS_URL`` switches Celery, Channels and the cache to Redis.
 """
 
+import sys
+import warnings
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -15,10 +18,29 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 env = environ.Env()
 environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 
-SECRET_KEY = env("SECRET_KEY", default="erpsys-insecure-development-key-change-me")
-DEBUG = env.bool("DEBUG", default=True)
+
+def refuse(message: str) -> None:
+    """Stop at start-up with one line that says what to fix (no traceback to read through)."""
+    sys.exit(f"erpsys: {message}")
+
+
+DEBUG = env.bool("DEBUG", default=False)
+# The signing key. Never a value from the source: SECRET_KEY from the environment, else the
+# machine-local key file that `make` creates once (git-ignored, random). Without either the
+# project refuses to start, whatever DEBUG says: a known key lets anyone sign sessions and JWTs.
+SECRET_KEY_FILE = Path(env("SECRET_KEY_FILE", default=str(BASE_DIR / ".secret_key")))
+SECRET_KEY = env("SECRET_KEY", default="") or (
+    SECRET_KEY_FILE.read_text().strip() if SECRET_KEY_FILE.is_file() else ""
+)
+if len(SECRET_KEY) < 32:
+    refuse(
+        "SECRET_KEY is missing or shorter than 32 characters: set SECRET_KEY to a long random "
+        f"value (python -c 'import secrets; print(secrets.token_urlsafe(50))'), or run `make` "
+        f"once to create the local key file {SECRET_KEY_FILE.name}"
+    )
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]", "testserver"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+CSRF_FAILURE_VIEW = "erpsys.error_views.csrf_failure"  # JSON 403 on API paths
 
 META_SPECS_DIR = Path(env("ERPSYS_META_SPECS_DIR", default=str(BASE_DIR / "meta_specs")))
 # ERPSYS_GENERATED_DIR points discovery (and the ``generated`` package) at another folder: the
@@ -54,14 +76,26 @@ INSTALLED_APPS = [
     "django_htmx",
     "django_celery_beat",
     "channels",
+    "axes",
+    "corsheaders",
+    "csp",
+    "django_prometheus",
+    "core",
     "design",
     "kernel",
     "applications",
+    "workbench",
     *discover_generated_apps(),
 ]
 
 MIDDLEWARE = [
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",
+    "erpsys.middleware.RequestLogMiddleware",
+    "erpsys.middleware.BodySizeLimitMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "corsheaders.middleware.CorsMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -70,6 +104,9 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Locks out repeated failed logins on every login path (admin, tenant sites, /api/token/).
+    "axes.middleware.AxesMiddleware",
+    "django_prometheus.middleware.PrometheusAfterMiddleware",
 ]
 
 ROOT_URLCONF = "erpsys.urls"
@@ -93,7 +130,18 @@ TEMPLATES = [
 ]
 
 # Database: SQLite file by default, PostgreSQL (or anything dj-database-url style) by DATABASE_URL.
-DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
+DATABASE_URL = env("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")
+try:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # django-environ warns, then returns no ENGINE
+        DATABASES = {"default": env.db_url_config(DATABASE_URL)}
+except Exception:  # noqa: BLE001 - any parse failure is one line for the operator
+    DATABASES = {"default": {}}
+if not DATABASES["default"].get("ENGINE"):
+    refuse(
+        f"DATABASE_URL {DATABASE_URL!r} is not a database URL; "
+        "e.g. postgres://user@host:5432/name or sqlite:///path/to/db.sqlite3"
+    )
 DATABASES["default"].setdefault("TEST", {})
 if env("ERPSYS_TEST_DB_NAME", default=""):
     DATABASES["default"]["TEST"]["NAME"] = env("ERPSYS_TEST_DB_NAME")
@@ -104,6 +152,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Redis: broker, channel layer and cache when REDIS_URL is set; in-process otherwise.
 REDIS_URL = env("REDIS_URL", default="")
+if REDIS_URL and not REDIS_URL.startswith(("redis://", "rediss://", "unix://")):
+    refuse(f"REDIS_URL {REDIS_URL!r} is not a Redis URL; e.g. redis://127.0.0.1:6379/0")
 if REDIS_URL:
     CACHES = {
         "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
@@ -158,17 +208,108 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
+# WhiteNoise serves static files from the app folders while developing and testing, and from
+# STATIC_ROOT (compressed, hashed names: `collectstatic`) under the production settings.
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(env("MEDIA_ROOT", default=str(BASE_DIR / "media")))
 
 LOGIN_URL = "/admin/login/"
 
+# Authentication: django-axes first, so that a locked-out user is refused before the password
+# is even checked; after AXES_FAILURE_LIMIT failures (per username and address) the login
+# paths answer 429 until AXES_COOLOFF_MINUTES have passed.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_HTTP_RESPONSE_CODE = 429
+AXES_VERBOSE = False
+
+# Request bodies: Django's own limits for forms and uploads, and the same ceiling on every
+# body (JSON included) by Content-Length, answered 413 (erpsys.middleware.BodySizeLimitMiddleware).
+DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=5 * 1024 * 1024)
+FILE_UPLOAD_MAX_MEMORY_SIZE = DATA_UPLOAD_MAX_MEMORY_SIZE
+ERPSYS_MAX_BODY_SIZE = env.int("ERPSYS_MAX_BODY_SIZE", default=20 * 1024 * 1024)
+
+# Cross-origin API use (a separate front end): only the origins named here.
+CORS_ALLOWED_ORIGINS = env.list("CORS_ALLOWED_ORIGINS", default=[])
+CORS_URLS_REGEX = r"^/([^/]+/)?api/.*$"
+
+# Content-Security-Policy (django-csp): same-origin scripts only. The development settings
+# report violations in the browser console; the production settings enforce the policy.
+CSP_DIRECTIVES = {
+    "default-src": ["'self'"],
+    "script-src": ["'self'"],
+    "style-src": ["'self'", "'unsafe-inline'"],
+    "img-src": ["'self'", "data:"],
+    "font-src": ["'self'", "data:"],
+    "connect-src": ["'self'", "ws:", "wss:"],
+    "frame-ancestors": ["'none'"],
+    "form-action": ["'self'"],
+    "base-uri": ["'self'"],
+    "object-src": ["'none'"],
+}
+CONTENT_SECURITY_POLICY_REPORT_ONLY = {"DIRECTIVES": CSP_DIRECTIVES}
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+X_FRAME_OPTIONS = "DENY"
+
+# /metrics (Prometheus): staff sessions, or `Authorization: Bearer <ERPSYS_METRICS_TOKEN>`.
+ERPSYS_METRICS_TOKEN = env("ERPSYS_METRICS_TOKEN", default="")
+
+# Logs: one JSON object per line on stderr (python-json-logger); `LOG_FORMAT=text` for people.
+LOG_LEVEL = env("LOG_LEVEL", default="INFO")
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "fmt": "%(asctime)s %(levelname)s %(name)s %(message)s",
+            "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
+        },
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": env("LOG_FORMAT", default="json"),
+        }
+    },
+    "root": {"handlers": ["console"], "level": LOG_LEVEL},
+    "loggers": {
+        # The request line comes from erpsys.request; Django's own would say it twice.
+        "django.server": {"level": "WARNING"},
+        "django.request": {"level": "ERROR"},
+    },
+}
+
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework_simplejwt.authentication.JWTAuthentication",
+        "erpsys.auth.JWTAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    # Bad JSON (too deep, not UTF-8) is a 400; a lone surrogate echoed back renders escaped.
+    "DEFAULT_PARSER_CLASSES": [
+        "erpsys.api.SafeJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
+    "DEFAULT_RENDERER_CLASSES": [
+        "erpsys.api.SafeJSONRenderer",
+        "rest_framework.renderers.BrowsableAPIRenderer",
+    ],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": [
@@ -177,6 +318,26 @@ REST_FRAMEWORK = {
         "rest_framework.filters.OrderingFilter",
     ],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # Browsable pages titled in the request's language (kernel/api/names.py).
+    "VIEW_NAME_FUNCTION": "kernel.api.names.view_name",
+    # Per client: anonymous callers by address, signed-in users by id (429 past the rate).
+    "DEFAULT_THROTTLE_CLASSES": [
+        "rest_framework.throttling.AnonRateThrottle",
+        "rest_framework.throttling.UserRateThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": env("THROTTLE_ANON", default="60/minute"),
+        "user": env("THROTTLE_USER", default="6000/minute"),
+    },
+}
+
+# JWTs carry a fingerprint of the password they were issued under: a password change (or a
+# deactivated user) ends every token issued before it (erpsys.auth).
+SIMPLE_JWT = {
+    "ACCESS_TOKEN_LIFETIME": timedelta(minutes=env.int("JWT_ACCESS_MINUTES", default=15)),
+    "REFRESH_TOKEN_LIFETIME": timedelta(days=env.int("JWT_REFRESH_DAYS", default=1)),
+    "TOKEN_OBTAIN_SERIALIZER": "erpsys.auth.TokenObtainPairSerializer",
+    "TOKEN_REFRESH_SERIALIZER": "erpsys.auth.TokenRefreshSerializer",
 }
 
 SPECTACULAR_SETTINGS = {
@@ -186,6 +347,9 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "SERVE_INCLUDE_SCHEMA": False,
+    # The deploy check would build one schema of all tenants at once (a schema nobody is
+    # served, full of operationId collisions); each tenant's own schema is tested instead.
+    "ENABLE_DJANGO_DEPLOY_CHECK": False,
 }
 
 # The platform's plug points, one namespaced dict (like DRF's settings).
@@ -194,4 +358,8 @@ ERPSYS = {
     "ACTIONS": env.dict("ERPSYS_ACTIONS", default={}),
     # dotted path of a callable(decision) that may answer decision tasks instead of a person
     "DECIDER": env("ERPSYS_DECIDER", default=""),
+    # live task lists: the kernel pushes committed changes to /ws/<tenant>/... (kernel/live.py)
+    "LIVE": env.bool("ERPSYS_LIVE", default=True),
+    # kernel events: a log line and a metric per committed state change (kernel/observe.py)
+    "KERNEL_EVENTS": env.bool("ERPSYS_KERNEL_EVENTS", default=True),
 }

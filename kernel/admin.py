@@ -7,11 +7,13 @@ from kernel.models import (
     Decision,
     EventDef,
     FanOut,
+    Incident,
     Operator,
     Process,
     Revision,
     Role,
     RuleDef,
+    Service,
     ServiceDef,
     ViewDef,
 )
@@ -52,6 +54,15 @@ class RevisionAdmin(_ReadOnly):
 class DefinitionAdmin(_ReadOnly):
     list_display = ("name", "label", "revision")
     list_filter = ("revision__tenant",)
+
+
+@admin.register(Service)
+class ServiceAdmin(_ReadOnly):
+    """The service catalogue generated records link to; publish writes it."""
+
+    list_display = ("name", "label", "tenant", "price", "is_active")
+    list_filter = ("tenant", "is_active")
+    search_fields = ("name", "label", "pym")
 
 
 @admin.register(Role)
@@ -101,3 +112,14 @@ class FanOutAdmin(_ReadOnly):
 @admin.register(ContextSnapshot)
 class ContextSnapshotAdmin(_ReadOnly):
     list_display = ("process", "version", "hash", "created")
+
+
+@admin.register(Incident)
+class IncidentAdmin(_ReadOnly):
+    """Failed rules: which process they left in ERROR and why (resolved through the service API)."""
+
+    list_display = ("pk", "tenant", "process", "rule", "code", "state", "attempts", "created")
+    list_filter = ("tenant", "state", "code")
+    list_select_related = ("tenant", "process", "rule")
+    search_fields = ("process__pid", "code", "reason")
+    raw_id_fields = ("process", "subject", "program")

@@ -1,4 +1,4 @@
-"""System checks: every system service of a published revision has a registered action."""
+"""System checks: registered actions and instructions, resource ledgers that add up."""
 
 from __future__ import annotations
 
@@ -39,11 +39,32 @@ def check_system_actions(app_configs=None, **kwargs) -> list[checks.CheckMessage
 @checks.register(checks.Tags.compatibility)
 def check_instructions(app_configs=None, **kwargs) -> list[checks.CheckMessage]:
     """kernel.E002: every instruction of the spec format has a registered Syscall."""
-    from design.specs.model import INSTRUCTIONS
+    from kernel.instructions import INSTRUCTIONS
     from kernel.syscalls import SYSCALLS
 
     return [
         checks.Error(f"instruction {name!r} has no Syscall", id="kernel.E002")
         for name in INSTRUCTIONS
         if name not in SYSCALLS
+    ]
+
+
+@checks.register(checks.Tags.compatibility)
+def check_resource_ledgers(app_configs=None, **kwargs) -> list[checks.CheckMessage]:
+    """kernel.E003: a resource's balance (free units) is not the sum of its ledger entries."""
+    from kernel.resources.ledger import ledger_mismatches
+
+    try:
+        found = ledger_mismatches()
+    except DatabaseError:  # tables not migrated yet: no resources
+        return []
+    return [
+        checks.Error(
+            f"resource {m.tenant}.{m.resource}: balance {m.balance} but its ledger adds up to "
+            f"{m.ledger_sum} (last entry's balance: {m.last_balance})",
+            hint="the stock, a capacity or an allocation was changed outside kernel.resources "
+            "(stock goes through kernel.resources.stock_adjust)",
+            id="kernel.E003",
+        )
+        for m in found
     ]

@@ -19,6 +19,7 @@ class KernelErrorCode(StrEnum):
     RESOURCE_INVALID = "resource_invalid"
     RESOURCE_KIND_CHANGE = "resource_kind_change"
     UNKNOWN_RESOURCE = "unknown_resource"
+    SERVICE_INVALID = "service_invalid"
     # engine (kernel/engine, kernel/syscalls, kernel/services, kernel/publish)
     NOT_PUBLISHED = "not_published"
     UNKNOWN_SERVICE = "unknown_service"
@@ -34,6 +35,9 @@ class KernelErrorCode(StrEnum):
     NO_PREVIOUS = "no_previous"
     RUNAWAY = "runaway"
     SPEC_MISSING = "spec_missing"
+    # incidents (kernel/engine/incidents.py)
+    RULE_FAILED = "rule_failed"
+    INCIDENT_CLOSED = "incident_closed"
     # REST API (kernel/api)
     NOT_STARTABLE = "not_startable"
     UNKNOWN_ENTITY = "unknown_entity"

@@ -29,3 +29,26 @@ def record_post_save(sender, instance, created: bool, raw: bool = False, **kwarg
     from kernel.services import record_saved
 
     record_saved(record=instance)
+
+
+def process_post_save(
+    sender, instance, created: bool = False, raw: bool = False, using=None, **kwargs
+) -> None:
+    """Every saved process row is announced to the live task lists after the commit; a new one
+    is a ``create`` kernel event (``kernel.observe``)."""
+    if raw:
+        return
+    from kernel import live, observe
+
+    live.note(instance, using)
+    if created:
+        observe.created([instance], using)
+
+
+def _connect_process_post_save() -> None:
+    from kernel.models import Process
+
+    post_save.connect(process_post_save, sender=Process, dispatch_uid="kernel.process_live")
+
+
+_connect_process_post_save()

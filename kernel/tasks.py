@@ -18,11 +18,8 @@ def action_run(*, pid: int, key: str) -> str:
 def syscall_run(*, rule_id: int, pid: int, program_pid: int, event: str, occurrence: str) -> str:
     """Perform a queued instruction once per (rule, process, event occurrence)."""
     from kernel.effects import effect_key, effect_once
-    from kernel.engine.rules import failure_target
+    from kernel.engine.incidents import attempt, incident_open
     from kernel.engine.run import Run
-    from kernel.engine.transitions import change
-    from kernel.errors import KernelError
-    from kernel.fsm import Action
     from kernel.models import PendingInstruction
     from kernel.syscalls import SyscallContext, syscall_get
 
@@ -38,13 +35,9 @@ def syscall_run(*, rule_id: int, pid: int, program_pid: int, event: str, occurre
         call = SyscallContext(
             run=run, rule=rule, process=process, program=program, event=event, occurrence=occurrence
         )
-        try:
-            syscall_get(rule.instruction).perform(call)
-        except KernelError:
-            target = failure_target(run, process, program)
-            if target is None:
-                raise
-            change(run, target, Action.FAIL)
+        failure = attempt(run, lambda: syscall_get(rule.instruction).perform(call))
+        if failure is not None:
+            incident_open(run, call, failure)
             return "failed"
         return "done"
 

@@ -14,8 +14,8 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from design.specs.cron import CronSchedule, parse_cron
-from design.specs.durations import parse_duration
+from core.cron import CronSchedule, parse_cron
+from core.durations import parse_duration
 from kernel.fsm import FINAL_STATES
 from kernel.models import EventDef, Process, RuleDef
 from kernel.models.timer import TimerFiring

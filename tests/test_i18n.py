@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 import gettext
-import re
 from pathlib import Path
 
+import polib
 import pytest
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.utils import translation
 
 from applications.sites import tenant_site
-from design.models import Tenant
+from core.models import Tenant
 from kernel.models import Operator, Process, ProcessState
 
 LOCALE_DIR = Path(settings.BASE_DIR) / "locale"
@@ -25,13 +25,13 @@ TENANT = "repair_shop"  # a generated tenant app, so /repair_shop/ is routed
 @pytest.mark.parametrize(
     ("language", "expected"),
     [
-        ("zh-hans", ["进程", "租户", "工作台", "运行中", "您不是该租户的操作员。"]),
+        ("zh-hans", ["进程", "租户", "主数据", "运行中", "您不是该租户的操作员。"]),
         (
             "en",
             [
                 "process",
                 "tenant",
-                "Workbench",
+                "Master data",
                 "running",
                 "You are not an operator of this tenant.",
             ],
@@ -96,12 +96,17 @@ def test_tenant_login_error_is_translated(client, language, error):
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize(("language", "title"), [("en", "Workbench"), ("zh-hans", "工作台")])
-def test_workbench_index_title_is_translated(client, language, title):
+@pytest.mark.parametrize(
+    ("language", "titles"),
+    [("en", ("Task board", "Master data")), ("zh-hans", ("任务看板", "主数据"))],
+)
+def test_board_and_admin_titles_are_translated(client, language, titles):
     client.force_login(_operator("ann").user)
-    response = client.get(f"/{TENANT}/", HTTP_ACCEPT_LANGUAGE=language)
-    assert response.status_code == 200
-    assert title in response.content.decode()
+    board = client.get(f"/{TENANT}/", HTTP_ACCEPT_LANGUAGE=language)
+    admin = client.get(f"/{TENANT}/admin/", HTTP_ACCEPT_LANGUAGE=language)
+    assert board.status_code == 200 and admin.status_code == 200
+    assert titles[0] in board.content.decode()
+    assert titles[1] in admin.content.decode()
 
 
 @pytest.mark.django_db
@@ -118,67 +123,58 @@ def test_api_permission_message_is_translated(client, language, detail):
 
 # -- the catalogs -------------------------------------------------------------------------------
 
-_ENTRY = re.compile(
-    r"(?P<comments>(?:^#.*\n)*)"
-    r'^msgid (?P<msgid>"(?:[^"\\]|\\.)*"(?:\n"(?:[^"\\]|\\.)*")*)\n'
-    r'^msgstr (?P<msgstr>"(?:[^"\\]|\\.)*"(?:\n"(?:[^"\\]|\\.)*")*)',
-    re.M,
-)
+
+def _entries(path: Path) -> list[polib.POEntry]:
+    """Every entry of the catalog; the header is checked through ``metadata_is_fuzzy``."""
+    po = polib.pofile(str(path), encoding="utf-8")
+    assert not po.metadata_is_fuzzy, f"{path}: the header is fuzzy"
+    return [entry for entry in po if not entry.obsolete]
 
 
-def _fuzzy(comments: str) -> bool:
-    flags = [line[2:].split(",") for line in comments.splitlines() if line.startswith("#,")]
-    return any(flag.strip() == "fuzzy" for line in flags for flag in line)
-
-
-def _join(quoted: str) -> str:
-    return "".join(re.findall(r'"((?:[^"\\]|\\.)*)"', quoted))
-
-
-def _entries(path: Path) -> list[tuple[bool, str, str]]:
-    """(fuzzy, msgid, msgstr) of every entry, the header (empty msgid) included."""
-    text = path.read_text(encoding="utf-8")
-    assert "msgid_plural" not in text, "extend the parser for plural entries"
-    assert "msgctxt" not in text, "extend the parser for context entries"
-    entries = [
-        (_fuzzy(m["comments"]), _join(m["msgid"]), _join(m["msgstr"]))
-        for m in _ENTRY.finditer(text)
-    ]
-    assert len(entries) == text.count("\nmsgid ") + text.startswith("msgid ")
-    return entries
+def _translations(entry: polib.POEntry) -> list[str]:
+    """The entry's msgstr, or every plural form of it."""
+    if entry.msgid_plural:
+        return [entry.msgstr_plural[form] for form in sorted(entry.msgstr_plural)]
+    return [entry.msgstr]
 
 
 def test_chinese_catalog_is_complete_and_compiled():
     entries = _entries(ZH_PO)
     assert len(entries) > 100
-    assert [msgid for fuzzy, msgid, _ in entries if fuzzy] == [], "fuzzy entries (header too)"
-    untranslated = [msgid for _, msgid, msgstr in entries if msgid and not msgstr]
+    assert [entry.msgid for entry in entries if entry.fuzzy] == []
+    untranslated = [entry.msgid for entry in entries if not all(_translations(entry))]
     assert untranslated == []
     _assert_compiled(ZH_PO, entries)
 
 
 def test_english_catalog_is_the_source_and_compiled():
     entries = _entries(EN_PO)
-    assert [msgid for fuzzy, msgid, _ in entries if fuzzy] == []
-    assert [msgid for _, msgid, msgstr in entries if msgid and msgstr] == []
-    assert {msgid for _, msgid, _ in entries} == {msgid for _, msgid, _ in _entries(ZH_PO)}
+    assert [entry.msgid for entry in entries if entry.fuzzy] == []
+    assert [entry.msgid for entry in entries if any(_translations(entry))] == []
+    assert {entry.msgid for entry in entries} == {entry.msgid for entry in _entries(ZH_PO)}
     _assert_compiled(EN_PO, entries)
 
 
-def _assert_compiled(po: Path, entries: list[tuple[bool, str, str]]) -> None:
+def _assert_compiled(po: Path, entries: list[polib.POEntry]) -> None:
     """The committed .mo holds exactly the .po's translations (CI has no gettext to compile)."""
     mo = po.with_suffix(".mo")
     assert mo.exists(), f"{mo} is missing: run `make messages` and commit it"
     with mo.open("rb") as handle:
         compiled = gettext.GNUTranslations(handle)
-    unescape = {"\\n": "\n", '\\"': '"', "\\\\": "\\"}
 
-    def plain(text: str) -> str:
-        return re.sub(r'\\[n"\\]', lambda m: unescape[m.group(0)], text)
+    def stale(entry: polib.POEntry) -> bool:
+        if entry.msgid_plural:
+            forms = _translations(entry)
+            return any(
+                compiled.ngettext(entry.msgid, entry.msgid_plural, n)
+                != (
+                    forms[min(form, len(forms) - 1)]
+                    or (entry.msgid if n == 1 else entry.msgid_plural)
+                )
+                for n, form in ((1, compiled.plural(1)), (2, compiled.plural(2)))
+            )
+        return compiled.gettext(entry.msgid) != (entry.msgstr or entry.msgid)
 
-    stale = [
-        msgid
-        for _, msgid, msgstr in entries
-        if msgid and compiled.gettext(plain(msgid)) != plain(msgstr or msgid)
-    ]
-    assert stale == [], f"{mo} is stale: run `make messages`"
+    assert [entry.msgid for entry in entries if stale(entry)] == [], (
+        f"{mo} is stale: run `make messages`"
+    )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import logging
 import uuid
 from collections.abc import Callable
@@ -13,7 +14,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from design.specs.naming import pinyin_initials
+from applications.tenancy import builtin_scope, tenant_of
+from core.naming import pinyin_initials
 
 logger = logging.getLogger(__name__)
 
@@ -77,6 +79,39 @@ def compute_fields(
 NUMBER_VERBOSE_NAME = _("number")
 
 
+# Every backend stores these (PostgreSQL would take a BC date, SQLite any text, and reading either
+# back into Python fails): a day inside year 1..9999 wherever the value is seen (UTC or local).
+EARLIEST_STORABLE = datetime.datetime(1, 1, 2, tzinfo=datetime.UTC)
+LATEST_STORABLE = datetime.datetime(9999, 12, 30, tzinfo=datetime.UTC)
+
+
+def storable_datetime(value: Any) -> None:
+    """Refuse a datetime that some backend cannot store and read back (year 1 or 9999 at an offset)."""
+    if not isinstance(value, datetime.datetime):
+        return
+    bound = value if timezone.is_aware(value) else value.replace(tzinfo=datetime.UTC)
+    if not EARLIEST_STORABLE <= bound <= LATEST_STORABLE:
+        raise ValidationError(
+            _("Enter a date and time between the years 1 and 9999."), code="out_of_range"
+        )
+
+
+def storable_text(value: Any) -> None:
+    """Refuse text with a NUL character or a lone surrogate (no database stores either)."""
+    if not isinstance(value, str):
+        return
+    if "\x00" in value:
+        raise ValidationError(
+            _("Null characters are not allowed."), code="null_characters_not_allowed"
+        )
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise ValidationError(
+            _("Surrogate characters are not allowed."), code="surrogate_characters_not_allowed"
+        ) from exc
+
+
 def has_number_field(model: type[models.Model]) -> bool:
     """Whether the model declares the ``number`` column naming fills."""
     return any(field.name == "number" for field in model._meta.concrete_fields)
@@ -115,6 +150,53 @@ class EntityModel(models.Model):
         self.number = next_number(
             pattern=self.naming_pattern, model_label=owner, now=timezone.now()
         )
+
+    def clean_fields(self, exclude: Any = None) -> None:
+        """Field validation, values every backend stores (``storable_datetime``, ``storable_text``),
+        and a link to a built-in table must hold a row of this tenant.
+
+        Another tenant's row gets the very message of a missing one (Django's ``invalid``
+        of the foreign key), so validation tells no one which ids exist elsewhere.
+        """
+        errors: dict[str, list[ValidationError]] = {}
+        try:
+            super().clean_fields(exclude=exclude)
+        except ValidationError as exc:
+            errors = exc.update_error_dict(errors)
+        for field in self._meta.concrete_fields:  # what every backend can store and read back
+            if field.name in errors or field.name in (exclude or ()):
+                continue
+            value = getattr(self, field.attname)
+            try:
+                if isinstance(field, models.DateTimeField):
+                    storable_datetime(value)
+                elif isinstance(field, models.CharField | models.TextField):
+                    storable_text(value)
+            except ValidationError as exc:
+                errors[field.name] = [exc]
+        for field in self._meta.concrete_fields:
+            value = getattr(self, field.attname)
+            if not field.many_to_one or value is None or field.name in (exclude or ()):
+                continue
+            scope = builtin_scope(field.related_model, tenant_of(type(self)))
+            if scope is None or field.name in errors:
+                continue
+            target = field.remote_field.field_name
+            if not field.related_model._base_manager.filter(scope, **{target: value}).exists():
+                errors[field.name] = [
+                    ValidationError(
+                        field.error_messages["invalid"],
+                        code="invalid",
+                        params={
+                            "model": field.related_model._meta.verbose_name,
+                            "pk": value,
+                            "field": target,
+                            "value": value,
+                        },
+                    )
+                ]
+        if errors:
+            raise ValidationError(errors)
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         self.pym = pinyin_initials(self.label or "")

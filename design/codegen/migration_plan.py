@@ -9,8 +9,10 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import sys
 from dataclasses import asdict, dataclass
+from pathlib import Path
 from typing import Any
 
 PLAN_MARKER = "ERPSYS-PLAN "
@@ -52,6 +54,59 @@ def _longest_stored(table: str, column: str) -> int | None:
     return int(row[0] or 0)
 
 
+def _target(field: Any) -> str | None:
+    """``app_label.model_name`` (lower case) a relation field points at, or None."""
+    remote = getattr(field, "remote_field", None)
+    if remote is None:
+        return None
+    model = remote.model
+    return model.lower() if isinstance(model, str) else model._meta.label_lower
+
+
+def _dangling_links(table: str, column: str, target_table: str, target_column: str) -> int | None:
+    """Distinct ids stored in ``table.column`` that ``target_table`` lacks; None when either
+    table does not exist yet."""
+    from django.db import connection
+
+    tables = set(connection.introspection.table_names())
+    if table not in tables or target_table not in tables:
+        return None
+    qn = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        cursor.execute(  # names from model state
+            f"SELECT COUNT(DISTINCT s.{qn(column)}) FROM {qn(table)} s "
+            f"WHERE s.{qn(column)} IS NOT NULL AND NOT EXISTS "
+            f"(SELECT 1 FROM {qn(target_table)} t WHERE t.{qn(target_column)} = s.{qn(column)})"
+        )
+        return int(cursor.fetchone()[0] or 0)
+
+
+def _classify_retarget(
+    old: Any, new: Any, *, app_label: str, model_name: str, name: str
+) -> tuple[str, str]:
+    """A link that now points at another table: safe only if every stored id exists there."""
+    from django.apps import apps
+
+    old_target, new_target = _target(old), _target(new)
+    moves = f"links move from {old_target} to {new_target}"
+    try:
+        target = apps.get_model(new_target)
+        field = apps.get_model(app_label, model_name)._meta.get_field(name)
+    except (LookupError, ValueError):
+        return DATA_COPY, f"{moves}: stored ids must exist there"
+    if field.many_to_many:
+        table = field.remote_field.through._meta.db_table
+        column = f"{old_target.rpartition('.')[2]}_id"
+    else:
+        table, column = field.model._meta.db_table, old.db_column or f"{name}_id"
+    missing = _dangling_links(table, column, target._meta.db_table, target._meta.pk.column)
+    if missing is None:
+        return DATA_COPY, f"{moves}: stored ids must exist there (a table is not created yet)"
+    if missing:
+        return DESTRUCTIVE, f"{moves}, which lacks {missing} of the stored ids"
+    return SAFE, f"{moves}; every stored id exists there"
+
+
 def _classify_alter(old: Any, new: Any, table: str) -> tuple[str, str]:
     old_type, new_type = type(old).__name__, type(new).__name__
     if old_type != new_type:
@@ -91,13 +146,18 @@ def classify(operation: Any, *, app_label: str, old_state: Any) -> PlannedOperat
         return PlannedOperation(name, text, DESTRUCTIVE, "drops a column and its values")
     if isinstance(operation, ops.AddField):
         field = operation.field
+        if (app_label, operation.model_name_lower) not in old_state.models:
+            return PlannedOperation(name, text, SAFE, "the table is created by this migration")
         if (
             field.many_to_many
             or field.null
             or field.has_default()
+            or field.has_db_default()
             or not operation.preserve_default
         ):
             return PlannedOperation(name, text, SAFE)
+        if field.blank and field.empty_strings_allowed:
+            return PlannedOperation(name, text, SAFE, 'existing rows get ""')
         if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
             return PlannedOperation(name, text, SAFE)
         return PlannedOperation(
@@ -110,7 +170,16 @@ def classify(operation: Any, *, app_label: str, old_state: Any) -> PlannedOperat
         model_state = old_state.models[(app_label, operation.model_name_lower)]
         old_field = model_state.fields[operation.name]
         table = model_state.options.get("db_table") or f"{app_label}_{operation.model_name_lower}"
-        safety, reason = _classify_alter(old_field, operation.field, table)
+        if _target(old_field) != _target(operation.field):
+            safety, reason = _classify_retarget(
+                old_field,
+                operation.field,
+                app_label=app_label,
+                model_name=operation.model_name_lower,
+                name=operation.name,
+            )
+        else:
+            safety, reason = _classify_alter(old_field, operation.field, table)
         return PlannedOperation(name, text, safety, reason)
     if isinstance(operation, ops.RenameField | ops.RenameModel):
         return PlannedOperation(name, text, DATA_COPY, "renames keep data but break old readers")
@@ -125,8 +194,13 @@ def pending_changes(app_label: str, *, name: str = "") -> tuple[dict, Any]:
     from django.db.migrations.questioner import NonInteractiveMigrationQuestioner
     from django.db.migrations.state import ProjectState
 
+    from design.codegen.initial_migration import initial_migration, is_new_app
+
     loader = MigrationLoader(None, ignore_no_migrations=True)
     old_state = loader.project_state()
+    if is_new_app(app_label, loader.graph):
+        # A brand-new app: its first migration in dependency order, without the autodetector.
+        return {app_label: [initial_migration(app_label, apps, loader.graph)]}, old_state
     autodetector = MigrationAutodetector(
         old_state,
         ProjectState.from_apps(apps),
@@ -153,6 +227,32 @@ def _classify_all(changes: dict, app_label: str, old_state: Any) -> list[Planned
         for migration in changes.get(app_label, [])
         for op in migration.operations
     ]
+
+
+BULK_BASE = "applications.base.migrations.InitialMigration"
+
+
+def write_initial(migration: Any) -> None:
+    """Write a new app's first migration with Django's writer, based on ``InitialMigration``."""
+    from django.db.migrations.writer import MigrationWriter
+
+    writer = MigrationWriter(migration, include_header=True)
+    module, _, name = BULK_BASE.rpartition(".")
+    text = writer.as_string()
+    base = "class Migration(migrations.Migration):"
+    if text.count(base) != 1:
+        raise RuntimeError("unexpected migration template")
+    text = text.replace(base, f"class Migration({name}):")
+    text = re.sub(
+        r"^from django\.db import migrations.*$",
+        lambda match: f"{match.group(0)}\nfrom {module} import {name}",
+        text,
+        count=1,
+        flags=re.MULTILINE,
+    )
+    path = Path(writer.path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
 
 
 def write_changes(changes: dict) -> None:
@@ -187,7 +287,11 @@ def main(argv: list[str] | None = None) -> int:
     refused = bool(args.write and destructive and not args.allow_destructive)
     written = False
     if args.write and plan and not refused:
-        write_changes(changes)
+        migration = changes[args.app_label][0]
+        if getattr(migration, "bulk", False):
+            write_initial(migration)
+        else:
+            write_changes(changes)
         written = True
     out = {"operations": [asdict(item) for item in plan], "refused": refused, "written": written}
     sys.stdout.write(PLAN_MARKER + json.dumps(out) + "\n")

@@ -13,13 +13,13 @@ from typing import Any
 
 import jinja2
 
+from core.naming import pascal_case
 from design.codegen.literals import identifier, py_literal
 from design.codegen.writer_api import admin_context, api_context, check_class_names, forms_context
 from design.codegen.writer_models import models_module
 from design.specs.model import Spec
-from design.specs.naming import pascal_case
 
-GENERATOR_VERSION = "1"
+GENERATOR_VERSION = "4"
 TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
 # Which part of the spec each file is made from: its header hash covers only that part, so a
 # change elsewhere (a service label, say) rewrites no Python file.

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from core.naming import pascal_case
 from design.codegen.errors import CodegenError, CodegenErrorCode
 from design.codegen.literals import identifier, py_literal
 from design.codegen.writer_models import class_name, ordered_entities
 from design.specs.model import EntitySpec, FieldSpec, Spec
-from design.specs.naming import pascal_case
 
 DEFAULT_LIST_LENGTH = 5
 BASE_SEARCH = ["label", "name", "pym"]
@@ -262,6 +262,7 @@ def forms_context(spec: Spec) -> dict[str, Any]:
         defaults.append(f"{entity.name!r}: {name}")
     return {
         "forms": forms,
+        "uses_widgets": any(cls["widgets"] for cls in forms),
         "forms_by_name": "{" + ", ".join(by_name) + "}",
         "default_forms": "{" + ", ".join(defaults) + "}",
     }

@@ -10,10 +10,10 @@ import tokenize
 from dataclasses import dataclass, field
 from typing import Any
 
+from core.naming import pascal_case
 from design.codegen.errors import CodegenError, CodegenErrorCode
 from design.codegen.literals import identifier, py_literal
 from design.specs.model import EntitySpec, FieldSpec, Spec
-from design.specs.naming import pascal_case
 
 # Class attributes the generator itself sets on a model; a spec field may not shadow them.
 GENERATOR_ATTRIBUTES = frozenset({"naming_pattern", "computed_fields", "master", "number"})

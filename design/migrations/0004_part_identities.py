@@ -8,7 +8,7 @@ import uuid
 
 from django.db import migrations, models
 
-from design.specs.naming import pinyin_initials
+from core.naming import pinyin_initials
 
 PARTS = ("dataitemconsists", "formfield", "servicerequirement", "servicerule", "viewcolumn")
 

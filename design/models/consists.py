@@ -3,17 +3,27 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from design.models.base import Identified
+from core.models import Identified
 
 
 class DataItemConsists(Identified):
     """Entity -> field; ``overrides`` holds the keys (and values) the entity set on a reusable field."""
 
     tenant = models.ForeignKey(
-        "design.Tenant", on_delete=models.CASCADE, related_name="design_consists"
+        "core.Tenant",
+        on_delete=models.CASCADE,
+        related_name="design_consists",
+        verbose_name=_("tenant"),
     )
-    entity = models.ForeignKey("design.DataItem", on_delete=models.CASCADE, related_name="consists")
-    field = models.ForeignKey("design.DataItem", on_delete=models.CASCADE, related_name="used_by")
+    entity = models.ForeignKey(
+        "design.DataItem",
+        on_delete=models.CASCADE,
+        related_name="consists",
+        verbose_name=_("entity"),
+    )
+    field = models.ForeignKey(
+        "design.DataItem", on_delete=models.CASCADE, related_name="used_by", verbose_name=_("field")
+    )
     order = models.PositiveIntegerField(_("order"), default=0)
     overrides = models.JSONField(_("overrides"), default=dict, blank=True)
 

@@ -12,7 +12,13 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from design.models.base import MetaModel
+from core.labels import (
+    BUILTIN_ENTITY_LABELS,
+    FIELD_TYPE_LABELS,
+    ON_DELETE_LABELS,
+    labelled,
+)
+from core.models import MetaModel
 from design.specs.model import BUILTIN_ENTITIES, FIELD_TYPES, ON_DELETE
 
 
@@ -30,7 +36,10 @@ class DataItem(MetaModel):
     """An entity or a field definition of one tenant."""
 
     tenant = models.ForeignKey(
-        "design.Tenant", on_delete=models.CASCADE, related_name="design_data_items"
+        "core.Tenant",
+        on_delete=models.CASCADE,
+        related_name="design_data_items",
+        verbose_name=_("tenant"),
     )
     kind = models.CharField(_("kind"), max_length=8, choices=DataItemKind.choices)
     owner = models.ForeignKey(
@@ -45,10 +54,20 @@ class DataItem(MetaModel):
     order = models.PositiveIntegerField(_("order"), default=0)
     # Entity keys.
     is_a = models.ForeignKey(
-        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="subtypes"
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="subtypes",
+        verbose_name=_("is a"),
     )
     part_of = models.ForeignKey(
-        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="parts"
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="parts",
+        verbose_name=_("part of"),
     )
     naming = models.CharField(_("naming"), max_length=100, blank=True)
     rows = models.JSONField(_("rows"), default=list, blank=True)
@@ -57,7 +76,7 @@ class DataItem(MetaModel):
     search = models.JSONField(_("search fields"), null=True, blank=True)
     # Field keys.
     type = models.CharField(
-        _("type"), max_length=16, blank=True, choices=[(t, t) for t in FIELD_TYPES]
+        _("type"), max_length=16, blank=True, choices=labelled(FIELD_TYPES, FIELD_TYPE_LABELS)
     )
     required = models.BooleanField(_("required"), default=False)
     default = models.JSONField(_("default"), null=True, blank=True)
@@ -79,11 +98,14 @@ class DataItem(MetaModel):
         verbose_name=_("reference target"),
     )
     to_builtin = models.CharField(
-        _("built-in target"), max_length=16, blank=True, choices=[(b, b) for b in BUILTIN_ENTITIES]
+        _("built-in target"),
+        max_length=16,
+        blank=True,
+        choices=labelled(BUILTIN_ENTITIES, BUILTIN_ENTITY_LABELS),
     )
     multiple = models.BooleanField(_("multiple"), default=False)
     on_delete = models.CharField(
-        _("on delete"), max_length=16, blank=True, choices=[(o, o) for o in ON_DELETE]
+        _("on delete"), max_length=16, blank=True, choices=labelled(ON_DELETE, ON_DELETE_LABELS)
     )
     expression = models.TextField(_("expression"), blank=True)
     help = models.TextField(_("help"), blank=True)

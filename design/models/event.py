@@ -3,12 +3,15 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from design.models.base import MetaModel
+from core.models import MetaModel
 
 
 class Event(MetaModel):
     tenant = models.ForeignKey(
-        "design.Tenant", on_delete=models.CASCADE, related_name="design_events"
+        "core.Tenant",
+        on_delete=models.CASCADE,
+        related_name="design_events",
+        verbose_name=_("tenant"),
     )
     expression = models.TextField(_("expression"), blank=True)
     timer_after = models.CharField(_("timer after"), max_length=40, blank=True)

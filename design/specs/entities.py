@@ -205,7 +205,9 @@ def _entity_fields(
             paths.append(path)
             builds.append(build)
     own: list[tuple[FieldSpec, PathKey]] = []
-    results = name_elements(checker, items, (), namespace, reserved=RESERVED_NAMES, paths=paths)
+    results = name_elements(
+        checker, items, (), namespace, reserved=RESERVED_NAMES, paths=paths, owner=name
+    )
     for result, build in zip(results, builds, strict=True):
         if result is not None:
             own.append(build(result.name, result.label))

@@ -28,6 +28,7 @@ class SpecErrorCode(StrEnum):
     INVALID_VALUE = "invalid_value"
     MISSING = "missing"
     IO = "io"
+    RULE_NEVER_WORKS = "rule_never_works"  # a warning: validation and publish still pass
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from design.specs.cron import parse_cron
+from core.cron import parse_cron
 from design.specs.errors import SpecErrorCode
 from design.specs.expressions import PROCESS_NAMES, check_expression
 from design.specs.model import EventSpec, TimerSpec

@@ -196,6 +196,8 @@ def service_node(service: ServiceSpec) -> Pairs:
         out.append(("requires", Block(reqs)))
     if service.manual_start:
         out.append(("manual_start", True))
+    if service.new_record:
+        out.append(("new_record", True))
     if service.action is not None:
         out.append(("action", service.action))
     if service.rules:
@@ -265,7 +267,15 @@ def _sections(spec: Spec) -> dict[str, Any]:
             for e in spec.events
         ),
         "roles": Block(
-            _compact([("name", r.name), ("label", r.label), ("services", list(r.services) or None)])
+            _compact(
+                [
+                    ("name", r.name),
+                    ("label", r.label),
+                    ("services", list(r.services) or None),
+                    ("supervises", list(r.supervises) or None),
+                    ("entities", {e: list(a) for e, a in r.entities.items()} or None),
+                ]
+            )
             for r in spec.roles
         ),
         "operators": Block(
@@ -281,6 +291,8 @@ def _sections(spec: Spec) -> dict[str, Any]:
                     ("unit", r.unit),
                     ("quantity", r.quantity),
                     ("capacity", r.capacity),
+                    ("minimum", r.minimum),
+                    ("keepers", list(r.keepers) or None),
                 ]
             )
             for r in spec.resources

@@ -130,9 +130,10 @@ def build_field(
             SpecErrorCode.INVALID_VALUE,
         )
     pattern = data.get("pattern")
+    compiled = None
     if isinstance(pattern, str):
         try:
-            re.compile(pattern)
+            compiled = re.compile(pattern)
         except re.error as exc:
             checker.error(
                 where("pattern"), f"invalid regular expression: {exc}", SpecErrorCode.INVALID_VALUE
@@ -152,6 +153,19 @@ def build_field(
         checker.error(where("max"), "max is smaller than min", SpecErrorCode.INVALID_VALUE)
     if "default" in data:
         _check_default(checker, data["default"], field_type, choices, bounds, where("default"))
+        default = data["default"]
+        if (
+            compiled is not None
+            and isinstance(default, str)
+            and default
+            and not compiled.search(default)
+        ):
+            checker.error(
+                where("default"),
+                f"default {default!r} does not match the field's pattern {pattern!r}:"
+                " every new row would fail validation",
+                SpecErrorCode.INVALID_VALUE,
+            )
     return FieldSpec(
         name=name,
         label=label,

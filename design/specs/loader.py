@@ -170,6 +170,12 @@ class _Builder:
         return key if isinstance(key, str) else str(key)
 
 
+MAPPING_VALUES_HINT = (
+    "check the indentation of this line and the one above (a `key: value` indented under a key"
+    " that already has a value), or quote a value that contains ': '"
+)
+
+
 def _compose(text: str, file: str, raw: RawSpec) -> tuple[yaml.Node | None, yaml.SafeLoader | None]:
     loader = _SpecLoader(text)
     try:
@@ -181,6 +187,8 @@ def _compose(text: str, file: str, raw: RawSpec) -> tuple[yaml.Node | None, yaml
         if exc.context and exc.context_mark is not None:
             where = f"line {exc.context_mark.line + 1}, column {exc.context_mark.column + 1}"
             problem = f"{problem} ({exc.context} started at {where})"
+        if "mapping values" in problem:
+            problem += f"; {MAPPING_VALUES_HINT}"
         raw.errors.append(
             SpecError(location, "", f"YAML syntax error: {problem}", SpecErrorCode.YAML_SYNTAX)
         )

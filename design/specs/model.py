@@ -13,6 +13,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from core.vocabulary import RULE_MODES, SERVICE_KINDS, VIEW_KINDS  # noqa: F401 - re-exported
+
 SPEC_VERSION = 1
 
 FIELD_TYPES = (
@@ -32,31 +34,19 @@ FIELD_TYPES = (
     "process",
 )
 ENTITY_KINDS = ("model", "record", "dict")
-SERVICE_KINDS = ("manual", "system", "agent")
 RESOURCE_KINDS = ("material", "equipment", "device", "capital", "knowledge")
-VIEW_KINDS = (
-    "public_tasks",
-    "my_tasks",
-    "entity_tasks",
-    "entity_search",
-    "service_search",
-    "profile",
-)
 ON_DELETE = ("protect", "cascade", "set_null")
 WIDGETS = ("select", "radio", "checkbox", "multiselect")
-RULE_MODES = ("deterministic", "decision")
-INSTRUCTIONS = (
-    "start_service",
-    "call_sub_service",
-    "calling_return",
-    "start_iteration_service",
-    "start_parallel_service",
-    "retry_process",
-    "terminate_process",
-    "escalate_process",
-    "rollback_process",
+BUILTIN_EVENTS = (
+    "started",
+    "completed",
+    "suspended",
+    "failed",
+    "children_completed",
+    "low_stock",
 )
-BUILTIN_EVENTS = ("started", "completed", "suspended", "failed", "children_completed")
+# What a role's ``entities`` key may grant on an entity, in this order.
+ENTITY_ACTIONS = ("view", "add", "change")
 BUILTIN_ENTITIES = ("operator", "role", "service", "process", "resource", "user")
 
 # Names every generated model already has (base columns) or that would shadow
@@ -248,6 +238,7 @@ class ServiceSpec:
     duration: str | None = None  # ISO 8601 duration
     requires: list[RequirementSpec] = field(default_factory=list)
     manual_start: bool = False
+    new_record: bool = False  # True: each run fills a fresh record (never an earlier step's)
     action: str | None = None
     rules: list[RuleSpec] = field(default_factory=list)
 
@@ -276,6 +267,10 @@ class RoleSpec:
     name: str
     label: str
     services: list[str] = field(default_factory=list)
+    # Roles whose tasks this role's operators may reassign, suspend, resume and cancel.
+    supervises: list[str] = field(default_factory=list)
+    # Entity name -> the master-data rights of the role's operators (ENTITY_ACTIONS).
+    entities: dict[str, list[str]] = field(default_factory=dict)
 
 
 @dataclass
@@ -293,6 +288,8 @@ class ResourceSpec:
     unit: str | None = None
     quantity: Any = None
     capacity: int | None = None
+    minimum: Any = None  # material/capital: below it, the built-in event low_stock fires
+    keepers: list[str] = field(default_factory=list)  # roles that may adjust the stock
 
 
 @dataclass

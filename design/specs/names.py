@@ -7,13 +7,17 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from core.naming import derive_name
 from design.specs.errors import SpecError, SpecErrorCode
 from design.specs.loader import PathKey, RawSpec
-from design.specs.model import NAME_MAX_LENGTH, NAME_PATTERN
-from design.specs.naming import derive_name
+from design.specs.model import BASE_COLUMNS, NAME_MAX_LENGTH, NAME_PATTERN
 from design.specs.shape import did_you_mean
 
 _NAME = re.compile(NAME_PATTERN)
+# Reserved names that are part of every Django model's own API.
+DJANGO_MODEL_NAMES = frozenset(
+    {"id", "pk", "objects", "Meta", "meta", "DoesNotExist", "MultipleObjectsReturned"}
+)
 
 
 class Checker:
@@ -39,14 +43,35 @@ class Named:
     data: dict[str, Any]
 
 
-def name_problem(
-    name: str, *, reserved: frozenset[str] | set[str] = frozenset()
-) -> tuple[str, SpecErrorCode] | None:
-    """Why ``name`` cannot be an identifier (message and code), or None when it can."""
-    if name in reserved:
-        return f"{name!r} is a reserved name", SpecErrorCode.RESERVED_NAME
+def _reserved_why(name: str) -> str:
+    """What ``name`` is and why it cannot be used, in words an analyst can act on."""
+    from django.db import models
+
     if keyword.iskeyword(name):
-        return f"{name!r} is a Python keyword", SpecErrorCode.RESERVED_NAME
+        return "a Python keyword, which generated code cannot use as a name"
+    if name in BASE_COLUMNS:
+        return "a reserved name because every entity already has this column"
+    if name in DJANGO_MODEL_NAMES or hasattr(models.Model, name):
+        return f"a reserved name because every Django model already has `{name}`"
+    return "a reserved name because the platform uses it for its own data"
+
+
+def _suggestion(name: str, owner: str | None) -> str:
+    base = name.lower()
+    ideas = [f"{base}_", *([f"{owner}_{base}"] if owner else [])]
+    return " or ".join(repr(idea) for idea in ideas)
+
+
+def name_problem(
+    name: str, *, reserved: frozenset[str] | set[str] = frozenset(), owner: str | None = None
+) -> tuple[str, SpecErrorCode] | None:
+    """Why ``name`` cannot be an identifier (message and code), or None when it can.
+
+    ``owner`` (the entity a field belongs to) makes the suggested replacement more specific.
+    """
+    if name in reserved or keyword.iskeyword(name):
+        message = f"{name!r} is {_reserved_why(name)}; try {_suggestion(name, owner)}"
+        return message, SpecErrorCode.RESERVED_NAME
     if not _NAME.match(name):
         return (
             f"{name!r} is not a valid name (lower-case letters, digits and '_', starting with a letter)",
@@ -118,6 +143,7 @@ def name_elements(
     reserved: frozenset[str] | set[str] = frozenset(),
     forbidden: tuple[str, ...] = (),
     paths: list[PathKey] | None = None,
+    owner: str | None = None,
 ) -> list[Named | None]:
     """Give each item its (explicit or derived) name, check it, and register it in ``namespace``.
 
@@ -129,7 +155,7 @@ def name_elements(
         label = str(item.get("label", ""))
         explicit = "name" in item
         name = item["name"] if explicit else derive_name(label)
-        problem = name_problem(name, reserved=reserved)
+        problem = name_problem(name, reserved=reserved, owner=owner)
         if problem is None and name in forbidden:
             problem = f"{name!r} is a built-in {namespace.what} name", SpecErrorCode.RESERVED_NAME
         if problem is not None:

@@ -5,20 +5,20 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from design.specs.durations import parse_duration
+from core.durations import parse_duration
 from design.specs.entities import Domain
 from design.specs.errors import SpecErrorCode
 from design.specs.expressions import PROCESS_NAMES, check_expression
 from design.specs.loader import PathKey
 from design.specs.model import (
     BUILTIN_EVENTS,
-    INSTRUCTIONS,
     RequirementSpec,
     RuleSpec,
     ServiceSpec,
 )
 from design.specs.names import Checker, Named, Namespace, name_elements
 from design.specs.shape import did_you_mean
+from kernel.instructions import INSTRUCTIONS
 
 NEEDS_OPERAND = frozenset(
     {"start_service", "call_sub_service", "start_iteration_service", "start_parallel_service"}
@@ -106,6 +106,7 @@ def check_services(checker: Checker, programs: Programs, domain: Domain) -> list
             price=data.get("price"),
             duration=data.get("duration"),
             manual_start=bool(data.get("manual_start", False)),
+            new_record=bool(data.get("new_record", False)),
             action=data.get("action"),
         )
         for key in ("record", "serves"):
@@ -144,6 +145,13 @@ def check_services(checker: Checker, programs: Programs, domain: Domain) -> list
                 service.requires.append(
                     RequirementSpec(resource=resource, quantity=item.get("quantity", 1))
                 )
+        if data.get("new_record") and not service.record:
+            checker.error(
+                (*path, "new_record"),
+                "new_record needs a `record` (the service fills no record)",
+                SpecErrorCode.INVALID_VALUE,
+                key=True,
+            )
         if "action" in data and service.kind != "system":
             checker.error(
                 (*path, "action"),

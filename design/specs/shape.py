@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import difflib
 import json
+import re
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -102,6 +103,14 @@ def _convert(raw: RawSpec, error: ValidationError) -> list[SpecError]:
         return [raw.error(path, message, SpecErrorCode.INVALID_VALUE)]
     if keyword == "minLength":
         return [raw.error(path, "must not be empty", SpecErrorCode.SCHEMA)]
+    if keyword == "pattern" and isinstance(error.instance, str) and path and path[-1] == "label":
+        bad = next(ch for ch in error.instance if not re.match(error.validator_value, ch))
+        where = error.instance.index(bad) + 1
+        message = (
+            f"a label must not contain control characters; character {where} is {bad!r}"
+            " (a NUL or similar byte, often pasted from another program)"
+        )
+        return [raw.error(path, message, SpecErrorCode.INVALID_VALUE)]
     return [raw.error(path, error.message, SpecErrorCode.SCHEMA)]
 
 

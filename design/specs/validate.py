@@ -64,7 +64,7 @@ def semantic_pass(raw: RawSpec) -> tuple[Spec, list[SpecError]]:
     programs = name_programs(checker, data)
     services = check_services(checker, programs, domain)
     events = check_events(checker, programs)
-    roles, operators = check_people(checker, programs)
+    roles, operators = check_people(checker, programs, domain)
     resources = check_resources(checker, programs)
     views, views_ns = check_views(checker, data, domain, programs)
     menu = check_menu(checker, data.get("menu", []), ("menu",), domain, views_ns)

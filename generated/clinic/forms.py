@@ -3,11 +3,14 @@
 
 from django import forms
 
+from applications.base.forms import EntityForm
+
 from . import models
 
 
-class AppointmentForm(forms.ModelForm):
+class AppointmentForm(EntityForm):
     required_fields = ["phone", "service_item"]
+    disabled_fields = []
 
     class Meta:
         model = models.Appointment
@@ -30,15 +33,9 @@ class AppointmentForm(forms.ModelForm):
             "customer_source": forms.RadioSelect,
         }
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        for name in self.required_fields:
-            self.fields[name].required = True
-        for name in self.disabled_fields:
-            self.fields[name].disabled = True
 
-
-class AppointmentConfirmForm(forms.ModelForm):
+class AppointmentConfirmForm(EntityForm):
+    required_fields = []
     disabled_fields = ["full_name", "scheduled_at", "doctor"]
 
     class Meta:
@@ -46,15 +43,8 @@ class AppointmentConfirmForm(forms.ModelForm):
         fields = ["full_name", "scheduled_at", "doctor", "confirmed", "remark"]
         widgets = {"confirmed": forms.CheckboxInput}
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        for name in self.required_fields:
-            self.fields[name].required = True
-        for name in self.disabled_fields:
-            self.fields[name].disabled = True
 
-
-class ArrivalForm(forms.ModelForm):
+class ArrivalForm(EntityForm):
     required_fields = ["arrived"]
     disabled_fields = ["full_name", "scheduled_at"]
 
@@ -63,21 +53,14 @@ class ArrivalForm(forms.ModelForm):
         fields = ["full_name", "scheduled_at", "arrived"]
         widgets = {"arrived": forms.CheckboxInput}
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        for name in self.required_fields:
-            self.fields[name].required = True
-        for name in self.disabled_fields:
-            self.fields[name].disabled = True
 
-
-class FaceAssessmentForm(forms.ModelForm):
+class FaceAssessmentForm(EntityForm):
     class Meta:
         model = models.SpecialistAssessment
         fields = ["chief_complaint"]
 
 
-class SkinCheckForm(forms.ModelForm):
+class SkinCheckForm(EntityForm):
     required_fields = ["skin_findings"]
     disabled_fields = ["chief_complaint"]
 
@@ -85,16 +68,10 @@ class SkinCheckForm(forms.ModelForm):
         model = models.SpecialistAssessment
         fields = ["chief_complaint", "skin_findings"]
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        for name in self.required_fields:
-            self.fields[name].required = True
-        for name in self.disabled_fields:
-            self.fields[name].disabled = True
 
-
-class DiagnosisPlanForm(forms.ModelForm):
+class DiagnosisPlanForm(EntityForm):
     required_fields = ["recommended_services"]
+    disabled_fields = []
 
     class Meta:
         model = models.DiagnosisPlan
@@ -105,23 +82,17 @@ class DiagnosisPlanForm(forms.ModelForm):
             "recommended_services": forms.SelectMultiple,
         }
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        for name in self.required_fields:
-            self.fields[name].required = True
-        for name in self.disabled_fields:
-            self.fields[name].disabled = True
 
-
-class ChargeForm(forms.ModelForm):
+class ChargeForm(EntityForm):
     class Meta:
         model = models.Charge
         fields = ["charge_items", "receivable", "discount", "charge_type"]
         widgets = {"charge_items": forms.SelectMultiple, "charge_type": forms.RadioSelect}
 
 
-class StockInForm(forms.ModelForm):
+class StockInForm(EntityForm):
     required_fields = ["expiry_date"]
+    disabled_fields = []
 
     class Meta:
         model = models.MaterialLedger
@@ -135,16 +106,10 @@ class StockInForm(forms.ModelForm):
         ]
         widgets = {"operation": forms.Select}
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        for name in self.required_fields:
-            self.fields[name].required = True
-        for name in self.disabled_fields:
-            self.fields[name].disabled = True
 
-
-class StockOutForm(forms.ModelForm):
+class StockOutForm(EntityForm):
     required_fields = ["recipient"]
+    disabled_fields = []
 
     class Meta:
         model = models.MaterialLedger
@@ -159,21 +124,14 @@ class StockOutForm(forms.ModelForm):
         ]
         widgets = {"operation": forms.Select, "used_by": forms.SelectMultiple}
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        for name in self.required_fields:
-            self.fields[name].required = True
-        for name in self.disabled_fields:
-            self.fields[name].disabled = True
 
-
-class MaterialForm(forms.ModelForm):
+class MaterialForm(EntityForm):
     class Meta:
         model = models.Material
         fields = ["specification", "unit", "price", "min_stock"]
 
 
-class MaterialLedgerDefaultForm(forms.ModelForm):
+class MaterialLedgerDefaultForm(EntityForm):
     class Meta:
         model = models.MaterialLedger
         fields = [
@@ -188,7 +146,7 @@ class MaterialLedgerDefaultForm(forms.ModelForm):
         ]
 
 
-class AppointmentDefaultForm(forms.ModelForm):
+class AppointmentDefaultForm(EntityForm):
     class Meta:
         model = models.Appointment
         fields = [
@@ -208,7 +166,7 @@ class AppointmentDefaultForm(forms.ModelForm):
         ]
 
 
-class HealthSurveyDefaultForm(forms.ModelForm):
+class HealthSurveyDefaultForm(EntityForm):
     class Meta:
         model = models.HealthSurvey
         fields = [
@@ -222,43 +180,43 @@ class HealthSurveyDefaultForm(forms.ModelForm):
         ]
 
 
-class SpecialistAssessmentDefaultForm(forms.ModelForm):
+class SpecialistAssessmentDefaultForm(EntityForm):
     class Meta:
         model = models.SpecialistAssessment
         fields = ["chief_complaint", "skin_findings"]
 
 
-class DiagnosisPlanDefaultForm(forms.ModelForm):
+class DiagnosisPlanDefaultForm(EntityForm):
     class Meta:
         model = models.DiagnosisPlan
         fields = ["symptoms", "diagnoses", "recommended_services"]
 
 
-class BotoxTreatmentDefaultForm(forms.ModelForm):
+class BotoxTreatmentDefaultForm(EntityForm):
     class Meta:
         model = models.BotoxTreatment
         fields = ["treatment_area", "dose_units", "batch_number", "performed_by", "remark"]
 
 
-class HifuTreatmentDefaultForm(forms.ModelForm):
+class HifuTreatmentDefaultForm(EntityForm):
     class Meta:
         model = models.HifuTreatment
         fields = ["treatment_area", "shots", "energy", "probe_depth", "performed_by", "remark"]
 
 
-class GoldMicroneedleTreatmentDefaultForm(forms.ModelForm):
+class GoldMicroneedleTreatmentDefaultForm(EntityForm):
     class Meta:
         model = models.GoldMicroneedleTreatment
         fields = ["treatment_area", "needle_depth", "energy", "performed_by", "remark"]
 
 
-class QSwitchedLaserTreatmentDefaultForm(forms.ModelForm):
+class QSwitchedLaserTreatmentDefaultForm(EntityForm):
     class Meta:
         model = models.QSwitchedLaserTreatment
         fields = ["treatment_area", "wavelength", "fluence", "spot_size", "performed_by", "remark"]
 
 
-class IplTreatmentDefaultForm(forms.ModelForm):
+class IplTreatmentDefaultForm(EntityForm):
     class Meta:
         model = models.IplTreatment
         fields = [
@@ -271,67 +229,67 @@ class IplTreatmentDefaultForm(forms.ModelForm):
         ]
 
 
-class ChemicalPeelTreatmentDefaultForm(forms.ModelForm):
+class ChemicalPeelTreatmentDefaultForm(EntityForm):
     class Meta:
         model = models.ChemicalPeelTreatment
         fields = ["treatment_area", "concentration", "contact_minutes", "performed_by", "remark"]
 
 
-class SkinBoosterTreatmentDefaultForm(forms.ModelForm):
+class SkinBoosterTreatmentDefaultForm(EntityForm):
     class Meta:
         model = models.SkinBoosterTreatment
         fields = ["treatment_area", "product", "dose_ml", "performed_by", "remark"]
 
 
-class TopUpDefaultForm(forms.ModelForm):
+class TopUpDefaultForm(EntityForm):
     class Meta:
         model = models.TopUp
         fields = ["amount", "charge_type", "remark"]
 
 
-class ConsumptionDefaultForm(forms.ModelForm):
+class ConsumptionDefaultForm(EntityForm):
     class Meta:
         model = models.Consumption
         fields = ["amount", "service_item", "remark"]
 
 
-class ChargeDefaultForm(forms.ModelForm):
+class ChargeDefaultForm(EntityForm):
     class Meta:
         model = models.Charge
         fields = ["charge_items", "receivable", "discount", "charge_type"]
 
 
-class FollowUpDefaultForm(forms.ModelForm):
+class FollowUpDefaultForm(EntityForm):
     class Meta:
         model = models.FollowUp
         fields = ["treatment_process", "content"]
 
 
-class CareNoticeDefaultForm(forms.ModelForm):
+class CareNoticeDefaultForm(EntityForm):
     class Meta:
         model = models.CareNotice
         fields = ["service_item", "sent"]
 
 
-class InformedConsentDefaultForm(forms.ModelForm):
+class InformedConsentDefaultForm(EntityForm):
     class Meta:
         model = models.InformedConsent
         fields = ["service_item", "signed"]
 
 
-class CheckInDefaultForm(forms.ModelForm):
+class CheckInDefaultForm(EntityForm):
     class Meta:
         model = models.CheckIn
         fields = ["checked_in"]
 
 
-class AppointmentReminderDefaultForm(forms.ModelForm):
+class AppointmentReminderDefaultForm(EntityForm):
     class Meta:
         model = models.AppointmentReminder
         fields = ["reminded"]
 
 
-class TreatmentWriteOffDefaultForm(forms.ModelForm):
+class TreatmentWriteOffDefaultForm(EntityForm):
     class Meta:
         model = models.TreatmentWriteOff
         fields = ["treatment_item"]

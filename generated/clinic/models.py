@@ -244,7 +244,7 @@ class Appointment(base_models.RecordModel):
     residence = models.CharField(verbose_name="常驻地", max_length=100, blank=True)
     first_visit = models.BooleanField(verbose_name="首诊", default=True, blank=True)
     service_item = models.ForeignKey(
-        "design.Service",
+        "kernel.Service",
         verbose_name="服务项目",
         on_delete=models.SET_NULL,
         related_name="clinic_appointment_service_item",
@@ -351,7 +351,7 @@ class DiagnosisPlan(base_models.RecordModel):
         "Diagnosis", verbose_name="诊断", related_name="clinic_diagnosis_plan_diagnoses", blank=True
     )
     recommended_services = models.ManyToManyField(
-        "design.Service",
+        "kernel.Service",
         verbose_name="建议方案",
         related_name="clinic_diagnosis_plan_recommended_services",
         help_text="建议的治疗项目，交费后逐项安排治疗",
@@ -665,7 +665,7 @@ class Consumption(base_models.RecordModel):
         validators=[validators.MinValueValidator(decimal.Decimal("0"))],
     )
     service_item = models.ForeignKey(
-        "design.Service",
+        "kernel.Service",
         verbose_name="服务项目",
         on_delete=models.SET_NULL,
         related_name="clinic_consumption_service_item",
@@ -685,7 +685,7 @@ class Charge(base_models.RecordModel):
         "Customer", on_delete=models.CASCADE, related_name="charge", verbose_name="客户"
     )
     charge_items = models.ManyToManyField(
-        "design.Service",
+        "kernel.Service",
         verbose_name="收费项目",
         related_name="clinic_charge_charge_items",
         blank=True,
@@ -751,7 +751,7 @@ class CareNotice(base_models.RecordModel):
         "Customer", on_delete=models.CASCADE, related_name="care_notice", verbose_name="客户"
     )
     service_item = models.ForeignKey(
-        "design.Service",
+        "kernel.Service",
         verbose_name="服务项目",
         on_delete=models.PROTECT,
         related_name="clinic_care_notice_service_item",
@@ -769,7 +769,7 @@ class InformedConsent(base_models.RecordModel):
         "Customer", on_delete=models.CASCADE, related_name="informed_consent", verbose_name="客户"
     )
     service_item = models.ForeignKey(
-        "design.Service",
+        "kernel.Service",
         verbose_name="服务项目",
         on_delete=models.PROTECT,
         related_name="clinic_informed_consent_service_item",
@@ -817,7 +817,7 @@ class TreatmentWriteOff(base_models.RecordModel):
         verbose_name="客户",
     )
     treatment_item = models.ForeignKey(
-        "design.Service",
+        "kernel.Service",
         verbose_name="治疗项目",
         on_delete=models.PROTECT,
         related_name="clinic_treatment_write_off_treatment_item",

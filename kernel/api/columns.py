@@ -15,6 +15,7 @@ from typing import Any
 
 from django.db import models
 from django.db.models import prefetch_related_objects
+from django.utils.translation import gettext_lazy as _
 
 from kernel.models import Process, ViewDef
 
@@ -26,7 +27,14 @@ PROCESS_RELATIONS = {
     "operator": frozenset(("label", "name")),
 }
 ROWS = ("entity", "record")
-SCOPE_VIEWS = {"public": "public_tasks", "mine": "my_tasks", "entity": "entity_tasks"}
+# The team list (tasks of the supervised roles) uses the ``my_tasks`` view plus who holds each task.
+SCOPE_VIEWS = {
+    "public": "public_tasks",
+    "mine": "my_tasks",
+    "team": "my_tasks",
+    "entity": "entity_tasks",
+}
+OPERATOR_COLUMN = {"label": _("Operator"), "value": "operator.label", "visible": True}
 # Used when the tenant published no view for a scope.
 DEFAULT_COLUMNS = [
     {"label": "Process", "value": "pid", "visible": False},
@@ -48,7 +56,23 @@ def view_for(*, tenant_id: int, scope: str) -> tuple[str, list[dict[str, Any]]]:
     )
     if view is None:
         return "", [dict(column) for column in DEFAULT_COLUMNS]
-    columns = [
+    columns = _view_columns(view)
+    if scope == "team" and not any(c["value"].startswith("operator.") for c in columns):
+        column = {**OPERATOR_COLUMN, "label": str(OPERATOR_COLUMN["label"])}
+        columns.insert(_after_service(columns), column)
+    return view.name, columns
+
+
+def _after_service(columns: list[dict[str, Any]]) -> int:
+    """Where the operator column goes: right after the task's name, else first."""
+    for index, column in enumerate(columns):
+        if column["value"].startswith("service."):
+            return index + 1
+    return 0
+
+
+def _view_columns(view: ViewDef) -> list[dict[str, Any]]:
+    return [
         {
             "label": str(column.get("label", "")),
             "value": str(column.get("value", "")),
@@ -56,7 +80,6 @@ def view_for(*, tenant_id: int, scope: str) -> tuple[str, list[dict[str, Any]]]:
         }
         for column in view.columns or []
     ]
-    return view.name, columns
 
 
 def _field(model: type[models.Model], name: str) -> models.Field | None:
@@ -157,14 +180,22 @@ def column_value(process: Process, path: str) -> Any:
 
 
 def task_rows(tasks: list[Process], columns: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """One row per task: pid, state, service name and ``values`` keyed by column path."""
+    """One row per task: pid, state, service name, ``waiting_since`` / ``waiting_overdue`` (it
+    has waited for resources longer than its service's duration) and ``values`` by column path."""
+    from django.utils import timezone
+
+    from kernel.selectors import waiting_overdue
+
     prefetch(tasks, columns)
     paths = [column["value"] for column in columns]
+    now = timezone.now()
     return [
         {
             "pid": process.pid,
             "state": process.state,
             "service": process.service.name if process.service_id else None,
+            "waiting_since": process.waiting_since,
+            "waiting_overdue": waiting_overdue(process, now),
             "values": {path: column_value(process, path) for path in paths},
         }
         for process in tasks

@@ -8,6 +8,7 @@ from django.db import models
 from rest_framework import serializers
 
 from applications.tenancy import entity_name_of
+from kernel import selectors
 from kernel.models import Process
 
 # --- input ------------------------------------------------------------------------------------
@@ -15,7 +16,7 @@ from kernel.models import Process
 
 class EntityRefSerializer(serializers.Serializer):
     type = serializers.CharField(max_length=100, help_text="an entity name of the tenant's app")
-    id = serializers.IntegerField()
+    id = serializers.IntegerField(min_value=1, max_value=2**63 - 1)
 
 
 class ProcessStartSerializer(serializers.Serializer):
@@ -27,12 +28,20 @@ class TaskShiftSerializer(serializers.Serializer):
     operator = serializers.CharField(max_length=40, help_text="the operator's name")
 
 
+class TaskDecideSerializer(serializers.Serializer):
+    rule = serializers.IntegerField(
+        min_value=1,
+        max_value=2**63 - 1,
+        help_text="the id of one of the decision's choices (`decision.choices[].rule`)",
+    )
+
+
 class TaskListQuerySerializer(serializers.Serializer):
-    scope = serializers.ChoiceField(choices=["public", "mine", "entity"], default="public")
+    scope = serializers.ChoiceField(choices=["public", "mine", "team", "entity"], default="public")
     entity = serializers.UUIDField(
         required=False, help_text="the entity's erpsys_id (scope=entity)"
     )
-    page = serializers.IntegerField(required=False, min_value=1)
+    page = serializers.IntegerField(required=False, min_value=1, max_value=2**31)
 
 
 # --- output -----------------------------------------------------------------------------------
@@ -64,6 +73,20 @@ class RecordSerializer(RowRefSerializer):
     fields = serializers.DictField()
 
 
+class ChoiceSerializer(serializers.Serializer):
+    rule = serializers.IntegerField(help_text="POST it to tasks/<pid>/decide/ as `rule`")
+    instruction = serializers.CharField()
+    operand = serializers.CharField(allow_null=True)
+    label = serializers.CharField()
+
+
+class DecisionSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    event = serializers.CharField()
+    decided_by = serializers.ListField(child=serializers.CharField())
+    choices = ChoiceSerializer(many=True)
+
+
 class ProcessSerializer(serializers.Serializer):
     """The process detail every endpoint returns (children/record/context read from the DB)."""
 
@@ -82,6 +105,9 @@ class ProcessSerializer(serializers.Serializer):
     entity = RowRefSerializer(allow_null=True)
     record = RecordSerializer(allow_null=True)
     context = serializers.DictField()
+    decision = DecisionSerializer(
+        allow_null=True, help_text="the open decision waiting on this process, if any"
+    )
 
 
 class ColumnSerializer(serializers.Serializer):
@@ -94,7 +120,18 @@ class TaskRowSerializer(serializers.Serializer):
     pid = serializers.IntegerField()
     state = serializers.CharField()
     service = serializers.CharField(allow_null=True)
+    waiting_since = serializers.DateTimeField(
+        allow_null=True, help_text="when it first found a required resource short"
+    )
+    waiting_overdue = serializers.BooleanField(
+        help_text="it has waited for resources longer than its service's duration"
+    )
     values = serializers.DictField(help_text="column value path -> value")
+    incident = serializers.DictField(
+        required=False,
+        allow_null=True,
+        help_text="rows in ERROR only: the open incident {id, code, reason}",
+    )
 
 
 class TaskListSerializer(serializers.Serializer):
@@ -160,4 +197,17 @@ def process_data(process: Process) -> dict[str, Any]:
         "entity": entity,
         "record": record,
         "context": process.context or {},
+        "decision": _decision(process),
+    }
+
+
+def _decision(process: Process) -> dict[str, Any] | None:
+    decision = selectors.decision_open(process=process)
+    if decision is None:
+        return None
+    return {
+        "id": decision.pk,
+        "event": decision.event,
+        "decided_by": list(decision.decided_by or []),
+        "choices": selectors.decision_choices(decision=decision),
     }

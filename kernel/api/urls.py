@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from kernel.api import views
+from kernel.api import incidents, views
 
 ACTIONS = {
     "claim": views.TaskClaimView,
@@ -13,14 +13,16 @@ ACTIONS = {
     "resume": views.TaskResumeView,
     "cancel": views.TaskCancelView,
     "shift": views.TaskShiftView,
+    "decide": views.TaskDecideView,
 }
 
 
 def kernel_api_urlpatterns(*, tenant: str) -> list:
-    """``processes/start/``, ``processes/<pid>/``, ``tasks/`` and ``tasks/<pid>/<action>/``.
+    """``processes/start/``, ``processes/<pid>/``, ``tasks/``, ``tasks/<pid>/<action>/``, ``incidents/``.
 
     Names (in the tenant's namespace): ``kernel-process-start``, ``kernel-process-detail``,
-    ``kernel-task-list`` and ``kernel-task-<action>``.
+    ``kernel-task-list``, ``kernel-task-<action>``, ``kernel-incident-list`` and
+    ``kernel-incident-retry|skip``.
     """
     return [
         path(
@@ -41,5 +43,20 @@ def kernel_api_urlpatterns(*, tenant: str) -> list:
                 name=f"kernel-task-{action}",
             )
             for action, view in ACTIONS.items()
+        ),
+        path(
+            "incidents/",
+            incidents.IncidentListView.as_view(tenant=tenant),
+            name="kernel-incident-list",
+        ),
+        path(
+            "incidents/<int:pk>/retry/",
+            incidents.IncidentRetryView.as_view(tenant=tenant),
+            name="kernel-incident-retry",
+        ),
+        path(
+            "incidents/<int:pk>/skip/",
+            incidents.IncidentSkipView.as_view(tenant=tenant),
+            name="kernel-incident-skip",
         ),
     ]

@@ -11,7 +11,6 @@ from collections.abc import Mapping
 from typing import Any, ClassVar
 
 from django.db import models
-from django.db.models import IntegerField, Value
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import exceptions, status
@@ -20,20 +19,19 @@ from rest_framework.response import Response
 from rest_framework.views import APIView, exception_handler
 
 from applications.permissions import TenantOperatorPermission
-from applications.tenancy import entity_model, operator_of, tenant_app_config
+from applications.tenancy import entity_model, operator_of
 from kernel import selectors, services
 from kernel.api import serializers as s
 from kernel.api.columns import task_rows, view_for
-from kernel.engine.compiled import compiled_revision
 from kernel.errors import KernelError, KernelErrorCode
 from kernel.models import Operator, Process
-from kernel.publish import revision_latest
 
 # Kernel error code -> HTTP status; any other code is a 400.
 ERROR_STATUS = {
     KernelErrorCode.ILLEGAL_TRANSITION: status.HTTP_409_CONFLICT,
     KernelErrorCode.RESOURCE_SHORT: status.HTTP_409_CONFLICT,
     KernelErrorCode.DECISION_CLOSED: status.HTTP_409_CONFLICT,
+    KernelErrorCode.INCIDENT_CLOSED: status.HTTP_409_CONFLICT,
     KernelErrorCode.NOT_PERMITTED: status.HTTP_403_FORBIDDEN,
     KernelErrorCode.TENANT_MISMATCH: status.HTTP_403_FORBIDDEN,
     KernelErrorCode.NOT_FOUND: status.HTTP_404_NOT_FOUND,
@@ -112,17 +110,6 @@ class KernelAPIView(APIView):
         return Response(s.process_data(self.process_or_404(pid)), status=code)
 
 
-def _startable(*, operator: Operator, program: str) -> None:
-    """Only programs and services with ``manual_start`` may be started by a person."""
-    service = compiled_revision(revision_latest(tenant=operator.tenant).pk).services.get(program)
-    if service is None:
-        raise KernelError(
-            KernelErrorCode.UNKNOWN_SERVICE, f"{program!r} is not a published service"
-        )
-    if not (service.is_program or service.manual_start):
-        raise KernelError(KernelErrorCode.NOT_STARTABLE, f"{program!r} cannot be started by hand")
-
-
 def _entity(*, tenant: str, ref: Mapping[str, Any] | None) -> models.Model | None:
     """The row ``{"type": entity name, "id": pk}`` of the tenant's generated app."""
     if ref is None:
@@ -134,31 +121,6 @@ def _entity(*, tenant: str, ref: Mapping[str, Any] | None) -> models.Model | Non
     if row is None:
         raise KernelError(KernelErrorCode.UNKNOWN_ENTITY, f"no {ref['type']} {ref['id']}")
     return row
-
-
-def _entity_by_erpsys_id(*, tenant: str, erpsys_id: Any) -> models.Model:
-    """The tenant's row with ``erpsys_id``, whatever its entity (two queries: a UNION, then the row)."""
-    config = tenant_app_config(tenant)
-    candidates = [
-        model
-        for model in (config.get_models() if config else [])
-        if any(field.name == "erpsys_id" for field in model._meta.concrete_fields)
-    ]
-    if candidates:
-        queries = [
-            model._default_manager.filter(erpsys_id=erpsys_id)
-            .order_by()
-            .values_list(Value(index, output_field=IntegerField()), "pk")
-            for index, model in enumerate(candidates)
-        ]
-        hits = (
-            list(queries[0].union(*queries[1:], all=True)) if len(queries) > 1 else list(queries[0])
-        )
-        if hits:
-            # An is_a child matches through its parent's table too: take the most derived model.
-            index, pk = max(hits, key=lambda hit: len(candidates[hit[0]]._meta.get_parent_list()))
-            return candidates[index]._default_manager.get(pk=pk)
-    raise KernelError(KernelErrorCode.UNKNOWN_ENTITY, f"no entity with erpsys_id {erpsys_id}")
 
 
 class ProcessStartView(KernelAPIView):
@@ -173,7 +135,7 @@ class ProcessStartView(KernelAPIView):
         body.is_valid(raise_exception=True)
         operator = self.operator
         program = body.validated_data["program"]
-        _startable(operator=operator, program=program)
+        services.check_startable(tenant=operator.tenant, program=program)
         entity = _entity(tenant=self.tenant, ref=body.validated_data.get("entity"))
         process = services.process_start(
             tenant=operator.tenant, program=program, entity=entity, operator=operator
@@ -188,7 +150,19 @@ class ProcessDetailView(KernelAPIView):
         summary="A process: state, service, parent, children, record, context",
     )
     def get(self, request, pid: int, *args, **kwargs) -> Response:
-        return self.render(pid)
+        process = self.process_or_404(pid)
+        record = process.service.record if process.service is not None else None
+        if record and not request.user.has_perm(view_permission(record)):
+            raise exceptions.PermissionDenied(
+                "you may not view this task's record (the same right as its own endpoint)"
+            )
+        return Response(s.process_data(process))
+
+
+def view_permission(model_label: str) -> str:
+    """``<app>.view_<model>``: the permission a record's own endpoint asks for a read."""
+    app_label, model_name = model_label.lower().split(".")
+    return f"{app_label}.view_{model_name}"
 
 
 class TaskListView(KernelAPIView):
@@ -207,13 +181,18 @@ class TaskListView(KernelAPIView):
         if scope == "entity":
             if "entity" not in query.validated_data:
                 raise exceptions.ValidationError({"entity": ["required for scope=entity"]})
-            entity = _entity_by_erpsys_id(
+            entity = selectors.entity_by_erpsys_id(
                 tenant=self.tenant, erpsys_id=query.validated_data["entity"]
             )
-        tasks = selectors.task_list(operator=operator, scope=scope, entity=entity)
+        if scope == "entity":
+            tasks = selectors.task_list(operator=operator, scope=scope, entity=entity)
+        else:  # a queryset: the page is one LIMIT query and a COUNT, whatever the list's length
+            tasks = selectors.task_queryset(operator=operator, scope=scope)
         paginator = PageNumberPagination()
         page = paginator.paginate_queryset(tasks, request, view=self)
         view_name, columns = view_for(tenant_id=operator.tenant_id, scope=scope)
+        from kernel.api.incidents import with_incidents
+
         return Response(
             {
                 "count": paginator.page.paginator.count,
@@ -221,7 +200,7 @@ class TaskListView(KernelAPIView):
                 "previous": paginator.get_previous_link(),
                 "view": view_name,
                 "columns": columns,
-                "results": task_rows(list(page), columns),
+                "results": with_incidents(task_rows(list(page), columns)),
             }
         )
 
@@ -266,7 +245,7 @@ class TaskCompleteView(TaskActionView):
             data = data.dict()
         if not isinstance(data, Mapping):
             raise exceptions.ValidationError({"body": ["a JSON object of record fields"]})
-        services.task_complete(process=process, operator=operator, data=dict(data))
+        services.task_complete(process=process, operator=operator, data=dict(data), serialized=True)
 
 
 class TaskSuspendView(TaskActionView):
@@ -311,3 +290,16 @@ class TaskShiftView(TaskActionView):
         if to_operator is None:
             raise KernelError(KernelErrorCode.UNKNOWN_OPERATOR, f"no active operator {name!r}")
         services.task_shift(process=process, operator=operator, to_operator=to_operator)
+
+
+class TaskDecideView(TaskActionView):
+    @_action_schema("Answer the decision waiting on this task", s.TaskDecideSerializer)
+    def post(self, request, pid: int, *args, **kwargs) -> Response:
+        return super().post(request, pid, *args, **kwargs)
+
+    def perform(self, process: Process, operator: Operator) -> None:
+        body = s.TaskDecideSerializer(data=self.request.data)
+        body.is_valid(raise_exception=True)
+        services.decision_answer_for(
+            process=process, rule_id=body.validated_data["rule"], operator=operator
+        )

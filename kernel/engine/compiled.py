@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import threading
+import time
 from dataclasses import dataclass, field
 from typing import Any
+
+from django.db.models.signals import post_save
+from django.dispatch import receiver
 
 from kernel.models import EventDef, Revision, RuleDef, ServiceDef
 
@@ -26,10 +30,16 @@ class CompiledRevision:
     # (service, event) pairs some program has a rule for; services with watched expression events
     listened: frozenset[tuple[str, str]] = frozenset()
     watched_services: frozenset[str] = frozenset()
+    # programs with a rule that may leave work for later (an asynchronous instruction, a decision)
+    deferring: frozenset[str] = frozenset()
 
     def rules_for(self, program: str, service: str, event: str) -> list[RuleDef]:
         """The rules of ``program`` about ``service``'s ``event``, in evaluation order."""
         return self.rules.get((program, service, event), [])
+
+    def may_defer(self, program: str) -> bool:
+        """True when a rule of ``program`` may be queued or wait for a decision."""
+        return program in self.deferring
 
     def expression_events(self, program: str, service: str) -> list[str]:
         """Spec-defined expression events a rule of ``program`` listens to for ``service``."""
@@ -68,6 +78,13 @@ def compiled_revision(revision_id: int) -> CompiledRevision:
         expressions = {
             n: compile_expression(e.expression) for n, e in events.items() if e.expression
         }
+    from kernel.syscalls import SYSCALLS
+
+    deferring = frozenset(
+        rule.program
+        for rule in rule_rows
+        if rule.mode == "decision" or getattr(SYSCALLS.get(rule.instruction), "asynchronous", False)
+    )
     compiled = CompiledRevision(
         revision=revision,
         services=services,
@@ -79,19 +96,59 @@ def compiled_revision(revision_id: int) -> CompiledRevision:
         expressions=expressions,
         listened=frozenset((service, event) for (_program, service, event) in rules),
         watched_services=frozenset(service for (_program, service) in watched),
+        deferring=deferring,
     )
     with _LOCK:
         _CACHE[revision_id] = compiled
     return compiled
 
 
+# tenant id -> (newest revision id, monotonic time it was read)
+_NEWEST: dict[int, tuple[int, float]] = {}
+# How long another process's publish may go unseen here (this process's publish is seen at once).
+NEWEST_REVISION_SECONDS = 2.0
+
+
+def newest_revision(tenant_id: int) -> CompiledRevision | None:
+    """The tenant's newest revision, compiled; None when it was never published.
+
+    The revision id is cached per process: a publish in this process forgets it at once (the
+    ``post_save`` of ``Revision``), one in another process is seen within
+    ``NEWEST_REVISION_SECONDS``. Starting a program a moment after another process published
+    runs it under the previous revision, which is complete and consistent.
+    """
+    hit = _NEWEST.get(tenant_id)
+    now = time.monotonic()
+    if hit is None or now - hit[1] > NEWEST_REVISION_SECONDS:
+        ids = list(
+            Revision.objects.filter(tenant_id=tenant_id)
+            .order_by("-number")
+            .values_list("pk", flat=True)[:1]
+        )
+        if not ids:
+            return None
+        hit = (ids[0], now)
+        _NEWEST[tenant_id] = hit
+    return compiled_revision(hit[0])
+
+
 def cache_forget(revision_id: int) -> None:
     """Drop one revision (its id may be reused after a rolled-back test transaction)."""
     with _LOCK:
         _CACHE.pop(revision_id, None)
+        _NEWEST.clear()
 
 
 def cache_clear() -> None:
-    """Forget every compiled revision (tests that recreate databases call this)."""
+    """Forget every compiled revision and reserved pid (tests that recreate databases call this)."""
+    from kernel.engine.pids import pids_forget
+
     with _LOCK:
         _CACHE.clear()
+        _NEWEST.clear()
+    pids_forget()
+
+
+@receiver(post_save, sender=Revision, dispatch_uid="kernel.newest_revision")
+def _revision_saved(sender, instance: Revision, **kwargs) -> None:
+    _NEWEST.pop(instance.tenant_id, None)

@@ -1,4 +1,5 @@
-"""Joins after termination: fan-out progress (children_completed) and resources freed to waiters."""
+"""Joins after termination: fan-out progress (children_completed) and resources freed to waiters;
+stock that fell below its minimum (low_stock)."""
 
 from __future__ import annotations
 
@@ -40,5 +41,25 @@ def resources_release(run: Run, process: Process, *, consume: bool) -> None:
     freed = release(process=process, consume=consume)
     if not freed:
         return
+    run.flush()  # the waiters are read from the table: it must show this run's changes
     for waiter in waiting_for(tenant=process.tenant_id, resources=freed):
         wake(run, waiter)
+
+
+def low_stock_fire(run: Run, process: Process, resources: list) -> None:
+    """``process`` took the units that put each of ``resources`` below its minimum: send the
+    ``low_stock`` signal and fire the built-in event ``low_stock`` of the process (once per
+    resource and state change), so a rule can start a re-order service."""
+    from kernel.engine import rules
+    from kernel.resources.ledger import balance_of
+    from kernel.resources.stock import low_stock
+
+    for resource in resources:
+        low_stock.send(
+            sender=type(resource),
+            resource=resource,
+            balance=balance_of(resource),
+            process=process,
+            operator=process.operator,
+        )
+        rules.fire(run, process, "low_stock", f"low_stock:{resource.pk}:{process.seq}")

@@ -7,6 +7,7 @@ from typing import Any
 
 from django.db import models
 
+from applications.tenancy import is_builtin
 from kernel.engine.run import Run
 from kernel.models import Operator, Process
 
@@ -18,9 +19,12 @@ def row_mapping(
 
     Multiple references become lists of mappings; every ``part_of`` child (a reverse ``master``
     link) appears as a list under its related name. At ``depth`` 0 only plain columns are given.
+    A built-in row (a record's ``pid``, an operator) shows only ``BUILTIN_NAMES``.
     """
     if instance is None:
         return None
+    if is_builtin(type(instance)):
+        return builtin_mapping(instance)
     data: dict[str, Any] = {}
     for field in instance._meta.concrete_fields:
         if field.is_relation:
@@ -42,6 +46,17 @@ def row_mapping(
             rows = getattr(instance, accessor).order_by("pk")
             data[accessor] = [row_mapping(o, depth=1, children=False) for o in rows]
     return data
+
+
+# The names a reference to a built-in table (operator, role, process, user, service, resource)
+# shows an expression: never the whole kernel row (a process's context, a user's password).
+BUILTIN_NAMES = ("id", "name", "label")
+
+
+def builtin_mapping(instance: models.Model) -> dict[str, Any]:
+    """A built-in row as ``{id, name, label}`` (a user's ``name`` is its username)."""
+    name = getattr(instance, "name", None) or getattr(instance, "username", None)
+    return {"id": instance.pk, "name": name, "label": getattr(instance, "label", None) or name}
 
 
 class Lazy(Mapping):

@@ -9,7 +9,6 @@ from django.db import transaction
 from django.utils.module_loading import import_string
 
 from kernel.engine.run import Run
-from kernel.errors import KernelError
 from kernel.fsm import Action, State, can
 from kernel.models import Decision, Process, RuleDef
 
@@ -128,27 +127,30 @@ def failure_target(run: Run, process: Process, program: Process) -> Process | No
 def execute(
     run: Run, *, rule: RuleDef, process: Process, program: Process, event: str, occurrence: str
 ) -> None:
-    """Check and perform one rule's instruction (or queue it when asynchronous); fail on error."""
-    from kernel.engine.transitions import change
+    """Check and perform one rule's instruction (or queue it when asynchronous).
+
+    The rule's effects run in a savepoint; when they fail nothing of them stays, and the
+    affected process goes to ERROR as an incident (``kernel.engine.incidents``).
+    """
+    from kernel.engine.incidents import attempt, incident_open
     from kernel.syscalls import SyscallContext, syscall_get
 
     run.step()
     call = SyscallContext(
         run=run, rule=rule, process=process, program=program, event=event, occurrence=occurrence
     )
-    try:
+
+    def effects() -> None:
         syscall = syscall_get(rule.instruction)
         syscall.check(call)
         if syscall.asynchronous and not run.inline_async:
             _enqueue(call)
             return
         syscall.perform(call)
-    except KernelError as exc:
-        log.warning("rule %s failed on process %s: %s", rule, process.pk, exc)
-        target = failure_target(run, process, program)
-        if target is None:
-            raise
-        change(run, target, Action.FAIL)
+
+    failure = attempt(run, effects)
+    if failure is not None:
+        incident_open(run, call, failure)
 
 
 def _enqueue(call) -> None:

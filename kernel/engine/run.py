@@ -6,8 +6,16 @@ import contextvars
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+from django.db import connections, router
+from django.db.models import Q
+from django.utils import timezone
+
+from kernel import live, observe
 from kernel.engine.compiled import CompiledRevision, compiled_revision
+from kernel.engine.pids import pid_reserve
+from kernel.engine.prepared import Prepared
 from kernel.errors import KernelError, KernelErrorCode
+from kernel.fsm import State
 from kernel.models import Process
 
 # Columns a transition may change; re-read under the row lock so no decision uses stale state.
@@ -48,20 +56,57 @@ def is_engine_saving() -> bool:
     return _ENGINE_SAVING.get()
 
 
+# Columns a step never needs; left out of the engine's reads (Django loads them if touched).
+_UNREAD_FIELDS = ("erpsys_id", "window_start", "window_end", "created_time", "updated_time")
+
+_LIVE = tuple(state.value for state in State if state != State.TERMINATED)
+_READ_FIELDS = tuple(
+    f.attname for f in Process._meta.concrete_fields if f.name not in _UNREAD_FIELDS
+)
+
+
+# The task, its program's root and the root's live tree, locked, in pid order (compiled once).
+_LOCK_TREE = Prepared(
+    Process,
+    lambda pid, root_id: (
+        Process.objects.select_for_update()
+        .filter(Q(pk=pid) | Q(pk=root_id) | Q(root_id=root_id, state__in=_LIVE))
+        .defer(*_UNREAD_FIELDS)
+        .order_by("pid")
+    ),
+    lambda pid, root_id: (pid, root_id, root_id, *_LIVE),
+)
+
+
 class Run:
     """An identity map of the processes this transaction has locked, plus a runaway-rule guard.
 
     Precondition: used inside one ``transaction.atomic`` block; every process it hands out is
     locked (``select_for_update`` on PostgreSQL) or was inserted by this run.
+
+    With ``defer_writes`` a state change only marks the process dirty, and ``flush`` writes every
+    dirty process in one statement: claim + start + complete, or a wake and the completion that
+    follows, become one UPDATE per process, and the processes one action changes one statement.
+    The processes the run creates wait in memory too (``insert``, where the database hands out
+    pids ahead: ``kernel.engine.pids``) and ``flush`` inserts them in one statement, with every
+    change the run made to them since. Whoever creates a deferring run must flush it before the
+    transaction ends (``batched_run``), and before reading processes from the table.
+    ``trees`` names the program trees whose every live row this run holds (``lock_tree``), so
+    questions like "has this program a live member?" are answered without a query.
     """
 
     MAX_STEPS = 5000
 
-    def __init__(self, *, inline_async: bool = False) -> None:
+    def __init__(self, *, inline_async: bool = False, defer_writes: bool = False) -> None:
         self.processes: dict[int, Process] = {}
         self.steps = 0
         # True inside the Celery task that performs a queued instruction: run it, do not requeue.
         self.inline_async = inline_async
+        self.defer_writes = defer_writes
+        self.dirty: dict[int, set[str]] = {}
+        # processes created by this run and not inserted yet (pid reserved), in creation order
+        self.inserts: dict[int, Process] = {}
+        self.trees: set[int] = set()
 
     def compiled(self, process: Process) -> CompiledRevision:
         """The compiled revision the process runs under."""
@@ -81,24 +126,104 @@ class Run:
         self.processes[process.pk] = process
         return process
 
+    def insert(self, process: Process) -> Process:
+        """Insert a process this run created (now, or at ``flush`` when deferring) and adopt it.
+
+        Precondition: ``process`` has no pid yet and is complete enough to be inserted as it is.
+        """
+        pid = pid_reserve() if self.defer_writes else None
+        if pid is None:
+            process.save(force_insert=True)
+        else:
+            process.pk = pid
+            self.inserts[pid] = process
+        return self.adopt(process)
+
     def lock(self, process: Process) -> Process:
         """Lock ``process``'s row and refresh its mutable columns; return the run's instance."""
         known = self.processes.get(process.pk)
         if known is not None:
             return known
-        row = (
+        rows = list(
             Process.objects.select_for_update()
             .filter(pk=process.pk)
             .values(*MUTABLE_FIELDS, "service_id", "revision_id")
-            .first()
         )
-        if row is None:
+        if not rows:
             raise KernelError(KernelErrorCode.NOT_FOUND, f"process {process.pk} does not exist")
+        row = rows[0]
         for name, value in row.items():
             setattr(process, name, value)
         self.attach(process)
         self.processes[process.pk] = process
         return process
+
+    def lock_tree(self, process: Process) -> Process:
+        """Lock ``process`` and every live process of its program tree in one statement.
+
+        Afterwards the run knows the whole live tree (``trees``): rules, returns and the
+        program-completion check find the rows they need in the identity map.
+        """
+        known = self.processes.get(process.pk)
+        if known is not None:
+            return known
+        # The tree of the caller's instance (root_id never changes once inserted); an instance
+        # that does not know its root only gets its own row and those it is the root of.
+        root_id = process.root_id or process.pk
+        rows = _LOCK_TREE.run(router.db_for_write(Process), process.pk, root_id)
+        found = None
+        for row in rows:
+            if row.pk in self.processes:
+                continue
+            if row.pk == process.pk:  # the caller's instance becomes the run's (as ``lock``)
+                for field in _READ_FIELDS:
+                    setattr(process, field, getattr(row, field))
+                row = found = process
+            self.attach(row)
+            self.processes[row.pk] = row
+        if found is None:
+            raise KernelError(KernelErrorCode.NOT_FOUND, f"process {process.pk} does not exist")
+        if (found.root_id or found.pk) == root_id:
+            self.trees.add(root_id)
+        return found
+
+    def knows_tree(self, process: Process) -> bool:
+        """True when every live process of ``process``'s tree is in the identity map."""
+        return (process.root_id or process.pk) in self.trees
+
+    def live_members(self, program: Process) -> list[Process] | None:
+        """The program's live member processes when the run knows its tree, else None."""
+        if not self.knows_tree(program):
+            return None
+        return [
+            p
+            for p in self.processes.values()
+            if p.program_id == program.pk and p.pk != program.pk and p.state != State.TERMINATED
+        ]
+
+    def save(self, process: Process, fields: set[str]) -> None:
+        """Write ``fields`` of a process now, or mark them for ``flush`` when deferring."""
+        if process.pk in self.inserts:
+            return  # inserted whole, as it is at flush
+        if self.defer_writes and process.pk in self.processes:
+            self.dirty.setdefault(process.pk, set()).update(fields)
+            return
+        process.save(update_fields=sorted(fields))
+
+    def flush(self) -> None:
+        """Insert the new processes in one INSERT (``rows_insert``), then write every dirty
+        process in one UPDATE (``rows_update``)."""
+        if self.inserts:
+            inserts, self.inserts = self.inserts, {}
+            rows_insert(list(inserts.values()))
+        if not self.dirty:
+            return
+        dirty, self.dirty = self.dirty, {}
+        now = timezone.now()
+        processes = [self.processes[pk] for pk in dirty]
+        for process in processes:
+            process.updated_time = now
+        rows_update(processes, set().union(*dirty.values()) | {"updated_time"})
 
     def get(self, pid: int | None) -> Process | None:
         """The locked process with this pid (from the map, else one locking query)."""
@@ -107,9 +232,10 @@ class Run:
         known = self.processes.get(pid)
         if known is not None:
             return known
-        process = Process.objects.select_for_update().filter(pk=pid).first()
-        if process is None:
+        rows = list(Process.objects.select_for_update().filter(pk=pid).defer(*_UNREAD_FIELDS))
+        if not rows:
             raise KernelError(KernelErrorCode.NOT_FOUND, f"process {pid} does not exist")
+        process = rows[0]
         self.attach(process)
         self.processes[pid] = process
         return process
@@ -121,3 +247,60 @@ class Run:
             raise KernelError(
                 KernelErrorCode.RUNAWAY, "too many rule executions in one transaction"
             )
+
+
+def rows_insert(processes: list[Process]) -> None:
+    """One INSERT for processes whose pids were reserved (``Run.insert``), in creation order.
+
+    bulk_create sends no ``post_save``, so the live task lists are told here (``kernel.live``).
+    """
+    Process.objects.bulk_create(processes)
+    using = router.db_for_write(Process)
+    live.note_many(processes, using)
+    observe.created(processes, using)
+
+
+def rows_update(processes: list[Process], names: set[str]) -> None:
+    """One UPDATE writing ``names`` of every process: a column all share is set once, the others
+    by ``CASE pid WHEN ...`` (cast where the backend needs it, as Django's ``bulk_update`` does).
+
+    Built directly: ``bulk_update`` compiles a ``Case``/``When`` tree per value, which costs more
+    than the statement itself for the few rows one operator action changes.
+    """
+    connection = connections[router.db_for_write(Process)]
+    quote = connection.ops.quote_name
+    meta = Process._meta
+    pk_column = quote(meta.pk.column)
+    cast = connection.features.requires_casted_case_in_updates
+    sets: list[str] = []
+    params: list = []
+    for field in sorted((meta.get_field(name) for name in names), key=lambda f: f.column):
+        values = [
+            field.get_db_prep_save(getattr(p, field.attname), connection=connection)
+            for p in processes
+        ]
+        if all(value == values[0] for value in values[1:]):
+            sets.append(f"{quote(field.column)} = %s")
+            params.append(values[0])
+            continue
+        whens = " ".join(["WHEN %s THEN %s"] * len(processes))
+        case = f"CASE {pk_column} {whens} END"
+        if cast:
+            case = f"CAST({case} AS {field.cast_db_type(connection)})"
+        sets.append(f"{quote(field.column)} = {case}")
+        for process, value in zip(processes, values, strict=True):
+            params += [process.pk, value]
+    where = ", ".join(["%s"] * len(processes))
+    params += [process.pk for process in processes]
+    sql = f"UPDATE {quote(meta.db_table)} SET {', '.join(sets)} WHERE {pk_column} IN ({where})"
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+    live.note_many(processes, connection.alias)
+
+
+@contextmanager
+def batched_run(**options) -> Iterator[Run]:
+    """A run that defers process writes and flushes them when the block ends without error."""
+    run = Run(defer_writes=True, **options)
+    yield run
+    run.flush()

@@ -6,12 +6,15 @@ import datetime
 import decimal
 import uuid
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import jsonschema
 
 from kernel.engine.context import context_hash
 from kernel.models import ContextSnapshot, Process
+
+if TYPE_CHECKING:
+    from kernel.engine.run import Run
 
 CONTEXT_SCHEMA = {
     "$schema": "https://json-schema.org/draft/2020-12/schema",
@@ -75,14 +78,21 @@ def snapshot_initial(process: Process) -> None:
         _write(process, process.context)
 
 
-def context_set(process: Process, variables: dict[str, Any]) -> bool:
-    """Replace the process's variables; save and snapshot only if the hash changed. True if changed."""
+def context_set(process: Process, variables: dict[str, Any], *, run: Run | None = None) -> bool:
+    """Replace the process's variables; save and snapshot only if the hash changed. True if changed.
+
+    Inside an engine run the row is written by ``run`` (with its other changes when it defers
+    writes, or inserted whole when the run has not inserted it yet).
+    """
     variables = jsonable(variables)
     if context_hash(variables) == context_hash(process.context or {}):
         return False
     process.context = variables
     process.context_version += 1
-    process.save(update_fields=["context", "context_version", "updated_time"])
+    if run is None:
+        process.save(update_fields=["context", "context_version", "updated_time"])
+    else:
+        run.save(process, {"context", "context_version", "updated_time"})
     _write(process, variables)
     return True
 

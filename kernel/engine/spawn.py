@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils import timezone
+
 from kernel.engine import snapshots
 from kernel.engine.compiled import CompiledRevision
 from kernel.engine.run import Run
@@ -81,8 +83,22 @@ def spawn(
     )
     if eager:
         process.state = State.NEW.value
-        process.save(force_insert=True)
-        run.adopt(process)
+        if (
+            service.is_program
+            and service.kind != "system"
+            and not service.requires
+            and service.name not in compiled.watched_services
+        ):
+            # Nothing can observe this program as NEW (no expression event may test
+            # ``process_state``), so it is settled before its INSERT and its ``started`` rules
+            # run on the RUNNING row: one write instead of two.
+            _settled(process, service)
+        if service.requires or service.kind == "system":
+            # resources are allocated and actions queued against the row: it must exist
+            process.save(force_insert=True)
+            run.adopt(process)
+        else:
+            run.insert(process)
         snapshots.snapshot_initial(process)
         from kernel.engine import rules
 
@@ -90,20 +106,22 @@ def spawn(
         rules.fire_expression_events(run, process)
         settle(run, process)
         return process
+    _settled(process, service)
+    run.insert(process)
+    snapshots.snapshot_initial(process)
+    return process
+
+
+def _settled(process: Process, service: ServiceDef) -> None:
+    """Apply NEW -> READY (-> RUNNING for a program) to a process not yet inserted."""
     state = transition(State.NEW, Action.SCHEDULE)
     seq = 1
     if service.is_program:
         state = transition(state, Action.START)
         seq = 2
-        from django.utils import timezone
-
         process.start_time = timezone.now()
     process.state = state.value
     process.seq = seq
-    process.save(force_insert=True)
-    run.adopt(process)
-    snapshots.snapshot_initial(process)
-    return process
 
 
 def settle(run: Run, process: Process) -> None:

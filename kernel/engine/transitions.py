@@ -4,11 +4,16 @@ from __future__ import annotations
 
 from django.utils import timezone
 
+from kernel import live, observe
 from kernel.engine.run import Run
-from kernel.fsm import EVENT_FOR_STATE, Action, State, transition
+from kernel.fsm import ACTIVE_STATES, EVENT_FOR_STATE, Action, State, transition
 from kernel.models import Process
 
 _BASE_FIELDS = ("state", "seq", "updated_time")
+# Fields whose change moves a task from one board to another (see kernel.live).
+_OWNER_FIELDS = {"operator", "operator_id", "assigned_role"}
+# A member in one of these states keeps its program alive (ERROR waits for a retry or cancel).
+LIVE_STATES = tuple(state.value for state in (*ACTIVE_STATES, State.ERROR))
 
 
 def change(
@@ -37,12 +42,15 @@ def change(
     if new == State.TERMINATED:
         process.end_time = now
         names.add("end_time")
+    if fields.keys() & _OWNER_FIELDS:
+        live.note(process)  # a shift/unclaim/escalation also tells whoever had the task
     for name, value in fields.items():
         setattr(process, name, value)
         names.add(name)
     process.state = new.value
     process.seq += 1
-    process.save(update_fields=sorted(names))
+    run.save(process, names)
+    observe.changed(process, old.value, "+".join(actions))
     if fire:
         _after(run, process, old, new, actions)
     return process
@@ -63,6 +71,7 @@ def _after(run: Run, process: Process, old: State, new: State, actions: tuple) -
             rules.fire_expression_events(run, process)
         if process.fanout_id is not None:
             joins.fanout_child_done(run, process)
+        program_end_if_idle(run, process)
         return
     event = EVENT_FOR_STATE.get(new)
     if event is not None and new != old:
@@ -71,15 +80,30 @@ def _after(run: Run, process: Process, old: State, new: State, actions: tuple) -
 
 
 def start(run: Run, process: Process, *, countdown: float | None = None, **fields) -> bool:
-    """READY -> RUNNING holding the service's resources; short -> WAITING and False."""
+    """READY -> RUNNING holding the service's resources; short -> WAITING and False.
+
+    A process that finds a resource short gets ``waiting_since`` (its place in line, kept when
+    it is woken and finds it short again); holding its resources clears it.
+
+    When a resource it took fell below its ``minimum``, the built-in event ``low_stock`` of
+    this process fires once it runs (and the ``low_stock`` signal is sent)."""
     process = run.lock(process)
+    low: list = []
     if process.service is not None and process.service.requires:
         from kernel.resources import allocate, requirements_of
 
-        if not allocate(process=process, requirements=requirements_of(process)):
+        if not allocate(process=process, requirements=requirements_of(process), low_stock=low):
+            if process.waiting_since is None:  # its place in line: kept across wakes
+                fields["waiting_since"] = timezone.now()
             change(run, process, Action.WAIT, **fields)
             return False
+        if process.waiting_since is not None:
+            fields["waiting_since"] = None
     change(run, process, Action.START, **fields)
+    if low:
+        from kernel.engine.joins import low_stock_fire
+
+        low_stock_fire(run, process, low)
     if process.service is not None and process.service.kind == "system":
         from kernel.engine.system import action_enqueue
 
@@ -99,3 +123,46 @@ def wake(run: Run, process: Process) -> None:
         start(run, process)
     elif process.operator_id is not None:
         start(run, process)
+
+
+def program_end_if_idle(run: Run, member: Process) -> None:
+    """Complete ``member``'s program when its last live step has ended and nothing else will run.
+
+    Called after a member terminated and its rules ran: a RUNNING program with no live member,
+    no queued instruction and no open decision completes (``completed`` fires, not a cancel).
+    A called sub-program that ends this way returns to its waiting caller (nothing returned).
+    A WAITING program (it called a sub-program) or a suspended one is left alone.
+    """
+    if member.program_id is None or member.program_id == member.pk:
+        return
+    program = run.processes.get(member.program_id) or run.get(member.program_id)
+    if program.state != State.RUNNING or program.service is None:
+        return
+    members = run.live_members(program)
+    if members is None:
+        run.flush()
+        if (
+            Process.objects.filter(program_id=program.pk, state__in=LIVE_STATES)
+            .exclude(pk=program.pk)
+            .exists()
+        ):
+            return
+    elif members:
+        return
+    if run.compiled(program).may_defer(program.service.name) and _work_pending(program):
+        return
+    if program.caller_id is not None:  # return first, as calling_return does
+        caller = run.get(program.caller_id)
+        if caller.state == State.WAITING:
+            wake(run, caller)
+    change(run, program, Action.COMPLETE)
+
+
+def _work_pending(program: Process) -> bool:
+    """An instruction of the program is queued, or one of its decisions is open."""
+    from kernel.models import Decision, PendingInstruction
+
+    return (
+        PendingInstruction.objects.filter(kwargs__program_pid=program.pk).exists()
+        or Decision.objects.filter(program_id=program.pk, state="OPEN").exists()
+    )

@@ -16,6 +16,7 @@ class Event(StrEnum):
     SUSPENDED = "suspended"
     FAILED = "failed"
     CHILDREN_COMPLETED = "children_completed"
+    LOW_STOCK = "low_stock"  # a resource the process took fell below its minimum
 
 
 # The event fired on entering a state; states not listed fire no built-in event.

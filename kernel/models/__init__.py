@@ -1,6 +1,8 @@
 """Kernel tables, one concept per module."""
 
+from kernel.models.catalogue import Service
 from kernel.models.effect import Effect, PendingInstruction
+from kernel.models.incident import Incident, IncidentState
 from kernel.models.operator import Operator, Role
 from kernel.models.process import Process, ProcessState
 from kernel.models.resource import (
@@ -10,6 +12,8 @@ from kernel.models.resource import (
     DeviceResource,
     EquipmentResource,
     KnowledgeResource,
+    LedgerEntry,
+    LedgerReason,
     MaterialResource,
     Resource,
     ResourceKind,
@@ -33,9 +37,13 @@ __all__ = [
     "CapitalResource",
     "DeviceResource",
     "Effect",
+    "Incident",
+    "IncidentState",
     "PendingInstruction",
     "EquipmentResource",
     "KnowledgeResource",
+    "LedgerEntry",
+    "LedgerReason",
     "MaterialResource",
     "Operator",
     "Process",
@@ -43,5 +51,6 @@ __all__ = [
     "Resource",
     "ResourceKind",
     "Role",
+    "Service",
     "TimerFiring",
 ]

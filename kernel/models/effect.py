@@ -8,7 +8,7 @@ class Effect(models.Model):
     """An idempotency key such as ``rule:<rule_id>:proc:<pid>:occ:<occurrence>``; unique."""
 
     key = models.CharField(_("key"), max_length=255, unique=True)
-    created = models.DateTimeField(auto_now_add=True)
+    created = models.DateTimeField(auto_now_add=True, verbose_name=_("created"))
 
     class Meta:
         verbose_name = _("effect")
@@ -29,7 +29,7 @@ class PendingInstruction(models.Model):
     key = models.CharField(_("key"), max_length=255, unique=True)
     kwargs = models.JSONField(_("task arguments"))
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=1)
-    created = models.DateTimeField(auto_now_add=True, db_index=True)
+    created = models.DateTimeField(auto_now_add=True, db_index=True, verbose_name=_("created"))
 
     class Meta:
         verbose_name = _("pending instruction")

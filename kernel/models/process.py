@@ -20,14 +20,28 @@ class ProcessState(models.TextChoices):
 
 class Process(models.Model):
     # The database allocates pid (an identity column): unique under any concurrency, no read-then-write.
-    pid = models.BigAutoField(primary_key=True)
-    tenant = models.ForeignKey("design.Tenant", on_delete=models.PROTECT, related_name="processes")
-    erpsys_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    pid = models.BigAutoField(primary_key=True, verbose_name=_("pid"))
+    tenant = models.ForeignKey(
+        "core.Tenant", on_delete=models.PROTECT, related_name="processes", verbose_name=_("tenant")
+    )
+    erpsys_id = models.UUIDField(
+        default=uuid.uuid4, unique=True, editable=False, verbose_name=_("erpsys id")
+    )
     parent = models.ForeignKey(
-        "self", on_delete=models.CASCADE, null=True, blank=True, related_name="children"
+        "self",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="children",
+        verbose_name=_("parent"),
     )
     previous = models.ForeignKey(
-        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="next_processes"
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="next_processes",
+        verbose_name=_("previous"),
     )
     state = models.CharField(
         _("state"), max_length=12, choices=ProcessState.choices, default=ProcessState.NEW
@@ -42,6 +56,7 @@ class Process(models.Model):
         null=True,
         blank=True,
         related_name="assigned_processes",
+        verbose_name=_("operator"),
     )
     creator = models.ForeignKey(
         "kernel.Operator",
@@ -49,46 +64,90 @@ class Process(models.Model):
         null=True,
         blank=True,
         related_name="created_processes",
+        verbose_name=_("creator"),
     )
     entity_type = models.ForeignKey(
-        ContentType, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        ContentType,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("entity type"),
     )
-    entity_id = models.BigIntegerField(null=True, blank=True)
+    entity_id = models.BigIntegerField(null=True, blank=True, verbose_name=_("entity id"))
     entity = GenericForeignKey("entity_type", "entity_id")
     record_type = models.ForeignKey(
-        ContentType, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        ContentType,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("record type"),
     )
-    record_id = models.BigIntegerField(null=True, blank=True)
+    record_id = models.BigIntegerField(null=True, blank=True, verbose_name=_("record id"))
     record = GenericForeignKey("record_type", "record_id")
     start_time = models.DateTimeField(_("start time"), null=True, blank=True)
     end_time = models.DateTimeField(_("end time"), null=True, blank=True)
     retry_count = models.PositiveIntegerField(_("retries"), default=0)
     # Engine links (see docs/kernel.md): what runs, under which published rules, in which program.
     service = models.ForeignKey(
-        "kernel.ServiceDef", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        "kernel.ServiceDef",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("service"),
     )
     revision = models.ForeignKey(
-        "kernel.Revision", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        "kernel.Revision",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("revision"),
     )
     program = models.ForeignKey(
-        "self", on_delete=models.CASCADE, null=True, blank=True, related_name="members"
+        "self",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="members",
+        verbose_name=_("program"),
     )
     root = models.ForeignKey(
-        "self", on_delete=models.CASCADE, null=True, blank=True, related_name="tree"
+        "self",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="tree",
+        verbose_name=_("root"),
     )
     caller = models.ForeignKey(
-        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="callees"
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="callees",
+        verbose_name=_("caller"),
     )
     fanout = models.ForeignKey(
-        "kernel.FanOut", on_delete=models.SET_NULL, null=True, blank=True, related_name="children"
+        "kernel.FanOut",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="children",
+        verbose_name=_("fanout"),
     )
     assigned_role = models.CharField(_("assigned role"), max_length=40, blank=True, default="")
     suspended_from = models.CharField(_("suspended from"), max_length=12, blank=True, default="")
     seq = models.PositiveIntegerField(_("state changes"), default=0)
+    # When it first found a required resource short; cleared once it holds its resources.
+    # Waiters wake by priority, then by this time (first come, first served).
+    waiting_since = models.DateTimeField(_("waiting since"), null=True, blank=True)
     context = models.JSONField(_("context"), default=dict, blank=True)
     context_version = models.PositiveIntegerField(_("context version"), default=0)
-    created_time = models.DateTimeField(auto_now_add=True)
-    updated_time = models.DateTimeField(auto_now=True)
+    created_time = models.DateTimeField(auto_now_add=True, verbose_name=_("created time"))
+    updated_time = models.DateTimeField(auto_now=True, verbose_name=_("updated time"))
 
     class Meta:
         verbose_name = _("process")

@@ -3,14 +3,28 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from core.labels import (
+    INSTRUCTION_LABELS,
+    RULE_MODE_LABELS,
+    SERVICE_KIND_LABELS,
+    VIEW_KIND_LABELS,
+    labelled,
+)
+from core.vocabulary import RULE_MODES, SERVICE_KINDS, VIEW_KINDS
+from kernel.instructions import INSTRUCTIONS
+
 
 class Revision(models.Model):
     """One publish of a tenant's spec; numbered 1, 2, 3 ... per tenant and never changed afterwards."""
 
-    tenant = models.ForeignKey("design.Tenant", on_delete=models.CASCADE, related_name="revisions")
+    tenant = models.ForeignKey(
+        "core.Tenant", on_delete=models.CASCADE, related_name="revisions", verbose_name=_("tenant")
+    )
     number = models.PositiveIntegerField(_("number"))
     spec_hash = models.CharField(_("spec hash"), max_length=64)
-    created = models.DateTimeField(auto_now_add=True)
+    # The spec's menu as published: [{label, name, entity, view, children: [...]}].
+    menu = models.JSONField(_("menu"), default=list, blank=True)
+    created = models.DateTimeField(auto_now_add=True, verbose_name=_("created"))
 
     class Meta:
         verbose_name = _("revision")
@@ -28,10 +42,17 @@ class Revision(models.Model):
 class ServiceDef(models.Model):
     """A service as published: what the engine needs to run it, without reading the design DB."""
 
-    revision = models.ForeignKey(Revision, on_delete=models.CASCADE, related_name="services")
+    revision = models.ForeignKey(
+        Revision, on_delete=models.CASCADE, related_name="services", verbose_name=_("revision")
+    )
     name = models.CharField(_("name"), max_length=40)
     label = models.CharField(_("label"), max_length=255)
-    kind = models.CharField(_("kind"), max_length=10, default="manual")
+    kind = models.CharField(
+        _("kind"),
+        max_length=10,
+        default="manual",
+        choices=labelled(SERVICE_KINDS, SERVICE_KIND_LABELS),
+    )
     record = models.CharField(_("record model"), max_length=100, null=True, blank=True)
     serves = models.CharField(_("serves model"), max_length=100, null=True, blank=True)
     form = models.CharField(_("form"), max_length=40, null=True, blank=True)
@@ -39,6 +60,7 @@ class ServiceDef(models.Model):
     duration = models.DurationField(_("duration"), null=True, blank=True)
     requires = models.JSONField(_("requires"), default=list)
     manual_start = models.BooleanField(_("manual start"), default=False)
+    new_record = models.BooleanField(_("fresh record"), default=False)
     action = models.CharField(_("action"), max_length=100, null=True, blank=True)
     is_program = models.BooleanField(_("is program"), default=False)
     schedule_field = models.CharField(
@@ -59,15 +81,24 @@ class ServiceDef(models.Model):
 class RuleDef(models.Model):
     """A rule of a program: when ``service``'s process sees ``event``, run ``instruction``."""
 
-    revision = models.ForeignKey(Revision, on_delete=models.CASCADE, related_name="rules")
+    revision = models.ForeignKey(
+        Revision, on_delete=models.CASCADE, related_name="rules", verbose_name=_("revision")
+    )
     program = models.CharField(_("program"), max_length=40)
     service = models.CharField(_("service"), max_length=40)
     event = models.CharField(_("event"), max_length=40)
-    instruction = models.CharField(_("instruction"), max_length=40)
+    instruction = models.CharField(
+        _("instruction"), max_length=40, choices=labelled(INSTRUCTIONS, INSTRUCTION_LABELS)
+    )
     operand = models.CharField(_("operand"), max_length=40, null=True, blank=True)
     params = models.JSONField(_("params"), default=dict)
     order = models.IntegerField(_("order"), default=0)
-    mode = models.CharField(_("mode"), max_length=16, default="deterministic")
+    mode = models.CharField(
+        _("mode"),
+        max_length=16,
+        default="deterministic",
+        choices=labelled(RULE_MODES, RULE_MODE_LABELS),
+    )
 
     class Meta:
         verbose_name = _("rule definition")
@@ -82,7 +113,9 @@ class RuleDef(models.Model):
 class EventDef(models.Model):
     """A spec-defined event: an expression over the process, or a timer."""
 
-    revision = models.ForeignKey(Revision, on_delete=models.CASCADE, related_name="events")
+    revision = models.ForeignKey(
+        Revision, on_delete=models.CASCADE, related_name="events", verbose_name=_("revision")
+    )
     name = models.CharField(_("name"), max_length=40)
     label = models.CharField(_("label"), max_length=255)
     expression = models.TextField(_("expression"), null=True, blank=True)
@@ -102,10 +135,14 @@ class EventDef(models.Model):
 class ViewDef(models.Model):
     """A task-list / search / profile view: its kind and its columns (label, value path, visible)."""
 
-    revision = models.ForeignKey(Revision, on_delete=models.CASCADE, related_name="views")
+    revision = models.ForeignKey(
+        Revision, on_delete=models.CASCADE, related_name="views", verbose_name=_("revision")
+    )
     name = models.CharField(_("name"), max_length=40)
     label = models.CharField(_("label"), max_length=255)
-    for_kind = models.CharField(_("for"), max_length=20)
+    for_kind = models.CharField(
+        _("for"), max_length=20, choices=labelled(VIEW_KINDS, VIEW_KIND_LABELS)
+    )
     columns = models.JSONField(_("columns"), default=list)
 
     class Meta:

@@ -11,16 +11,22 @@ class FanOut(models.Model):
         PARALLEL = "parallel", _("parallel")
         ITERATION = "iteration", _("iteration")
 
-    parent = models.ForeignKey("kernel.Process", on_delete=models.CASCADE, related_name="fanouts")
-    program = models.ForeignKey("kernel.Process", on_delete=models.CASCADE, related_name="+")
-    rule = models.ForeignKey("kernel.RuleDef", on_delete=models.PROTECT, related_name="+")
+    parent = models.ForeignKey(
+        "kernel.Process", on_delete=models.CASCADE, related_name="fanouts", verbose_name=_("parent")
+    )
+    program = models.ForeignKey(
+        "kernel.Process", on_delete=models.CASCADE, related_name="+", verbose_name=_("program")
+    )
+    rule = models.ForeignKey(
+        "kernel.RuleDef", on_delete=models.PROTECT, related_name="+", verbose_name=_("rule")
+    )
     mode = models.CharField(_("mode"), max_length=10, choices=Mode.choices)
     operand = models.CharField(_("operand"), max_length=40)
     items = models.JSONField(_("items"), default=list)
     total = models.PositiveIntegerField(_("total"))
     done = models.PositiveIntegerField(_("done"), default=0)
     started = models.PositiveIntegerField(_("started"), default=0)
-    created = models.DateTimeField(auto_now_add=True)
+    created = models.DateTimeField(auto_now_add=True, verbose_name=_("created"))
 
     class Meta:
         verbose_name = _("fan-out")
@@ -38,26 +44,45 @@ class DecisionState(models.TextChoices):
 class Decision(models.Model):
     """A decision task: a person (or a registered decider) chooses one of the candidate rules."""
 
-    tenant = models.ForeignKey("design.Tenant", on_delete=models.CASCADE, related_name="+")
-    process = models.ForeignKey(
-        "kernel.Process", on_delete=models.CASCADE, related_name="decisions"
+    tenant = models.ForeignKey(
+        "core.Tenant", on_delete=models.CASCADE, related_name="+", verbose_name=_("tenant")
     )
-    program = models.ForeignKey("kernel.Process", on_delete=models.CASCADE, related_name="+")
+    process = models.ForeignKey(
+        "kernel.Process",
+        on_delete=models.CASCADE,
+        related_name="decisions",
+        verbose_name=_("process"),
+    )
+    program = models.ForeignKey(
+        "kernel.Process", on_delete=models.CASCADE, related_name="+", verbose_name=_("program")
+    )
     event = models.CharField(_("event"), max_length=40)
     occurrence = models.CharField(_("occurrence"), max_length=100)
-    candidates = models.ManyToManyField("kernel.RuleDef", related_name="+")
+    candidates = models.ManyToManyField(
+        "kernel.RuleDef", related_name="+", verbose_name=_("candidates")
+    )
     decided_by = models.JSONField(_("decided by"), default=list)
     state = models.CharField(
         _("state"), max_length=10, choices=DecisionState.choices, default=DecisionState.OPEN
     )
     chosen = models.ForeignKey(
-        "kernel.RuleDef", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        "kernel.RuleDef",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("chosen"),
     )
     answered_by = models.ForeignKey(
-        "kernel.Operator", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        "kernel.Operator",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("answered by"),
     )
-    created = models.DateTimeField(auto_now_add=True)
-    answered_time = models.DateTimeField(null=True, blank=True)
+    created = models.DateTimeField(auto_now_add=True, verbose_name=_("created"))
+    answered_time = models.DateTimeField(null=True, blank=True, verbose_name=_("answered time"))
 
     class Meta:
         verbose_name = _("decision")
@@ -76,12 +101,15 @@ class ContextSnapshot(models.Model):
     """A process's context document at one version; written only when its hash changes."""
 
     process = models.ForeignKey(
-        "kernel.Process", on_delete=models.CASCADE, related_name="snapshots"
+        "kernel.Process",
+        on_delete=models.CASCADE,
+        related_name="snapshots",
+        verbose_name=_("process"),
     )
     version = models.PositiveIntegerField(_("version"))
     hash = models.CharField(_("hash"), max_length=64)
     data = models.JSONField(_("data"))
-    created = models.DateTimeField(auto_now_add=True)
+    created = models.DateTimeField(auto_now_add=True, verbose_name=_("created"))
 
     class Meta:
         verbose_name = _("context snapshot")

@@ -7,7 +7,9 @@ from django.utils.translation import gettext_lazy as _
 class TimerFiring(models.Model):
     """A fired occurrence of a timer event; the unique constraint makes each fire exactly once."""
 
-    tenant = models.ForeignKey("design.Tenant", on_delete=models.CASCADE, related_name="+")
+    tenant = models.ForeignKey(
+        "core.Tenant", on_delete=models.CASCADE, related_name="+", verbose_name=_("tenant")
+    )
     event_name = models.CharField(_("event"), max_length=40)
     process = models.ForeignKey(
         "kernel.Process",
@@ -15,6 +17,7 @@ class TimerFiring(models.Model):
         null=True,
         blank=True,
         related_name="timer_firings",
+        verbose_name=_("process"),
     )
     due_at = models.DateTimeField(_("due at"))
     fired_at = models.DateTimeField(_("fired at"), auto_now_add=True)

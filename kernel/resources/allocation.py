@@ -12,11 +12,14 @@ from kernel.errors import KernelError, KernelErrorCode
 from kernel.models import (
     Allocation,
     AllocationState,
+    LedgerEntry,
     Process,
     ProcessState,
     Resource,
     ResourceKind,
 )
+from kernel.models.resource import LedgerReason
+from kernel.resources import ledger
 
 # Kinds whose allocations are used up on completion (their stock goes down).
 CONSUMABLE_KINDS = frozenset({ResourceKind.MATERIAL, ResourceKind.CAPITAL})
@@ -79,7 +82,12 @@ def available(resource: Resource, held: Decimal) -> Decimal | None:
     return None
 
 
-def allocate(*, process: Process, requirements: list[Requirement]) -> bool:
+def allocate(
+    *,
+    process: Process,
+    requirements: list[Requirement],
+    low_stock: list[Resource] | None = None,
+) -> bool:
     """Hold every required resource for ``process`` or none of them; False when any is short.
 
     Runs inside the caller's transaction (a savepoint when one is open) and locks the
@@ -87,16 +95,20 @@ def allocate(*, process: Process, requirements: list[Requirement]) -> bool:
     Material/capital: stock minus what others hold must cover the quantity; equipment/device:
     units held by others plus the quantity must fit in ``capacity``; knowledge: always free.
     Resources the process already holds count as satisfied (calling twice holds nothing twice).
+    Each hold writes an ``allocate`` ledger entry (the process's operator, the balance after).
+    Resources whose balance fell below their ``minimum`` are appended to ``low_stock``.
     An unknown resource name raises KernelError ``unknown_resource``.
     """
     needed = _merge(requirements)
     if not needed:
         return True  # no query, no savepoint: the common case of a service needing nothing
     with transaction.atomic():
-        return _allocate(process, needed)
+        return _allocate(process, needed, low_stock)
 
 
-def _allocate(process: Process, needed: dict[str, Decimal]) -> bool:
+def _allocate(
+    process: Process, needed: dict[str, Decimal], low_stock: list[Resource] | None
+) -> bool:
     """allocate() inside its savepoint."""
     ids = dict(
         Resource.objects.non_polymorphic()
@@ -119,14 +131,34 @@ def _allocate(process: Process, needed: dict[str, Decimal]) -> bool:
     if not wanted:
         return True
     held = _held_totals([r.pk for r in wanted], exclude_process=process)
+    free: dict[int, Decimal | None] = {}
     for resource in wanted:
-        free = available(resource, held.get(resource.pk, Decimal(0)))
-        if free is not None and free < needed[resource.name]:
+        free[resource.pk] = available(resource, held.get(resource.pk, Decimal(0)))
+        if free[resource.pk] is not None and free[resource.pk] < needed[resource.name]:
             return False
     Allocation.objects.bulk_create(
         Allocation(process=process, resource=resource, quantity=needed[resource.name])
         for resource in wanted
     )
+    entries = []
+    for resource in wanted:
+        before = free[resource.pk]
+        if before is None:
+            continue  # knowledge: no ledger
+        after = before - needed[resource.name]
+        entries.append(
+            ledger.entry(
+                resource,
+                quantity=-needed[resource.name],
+                balance=after,
+                reason=LedgerReason.ALLOCATE,
+                process_id=process.pk,
+                operator_id=process.operator_id,
+            )
+        )
+        if low_stock is not None and ledger.low_crossed(resource, before, after):
+            low_stock.append(resource)
+    LedgerEntry.objects.bulk_create(entries)
     return True
 
 
@@ -135,7 +167,8 @@ def release(*, process: Process, consume: bool) -> list[Resource]:
 
     ``consume=True`` (completion): material/capital allocations become CONSUMED and their
     quantity leaves the stock; the others become RELEASED. ``consume=False`` (cancel): all are
-    RELEASED. Locks the resource rows in pk order, like ``allocate``. The returned list (pk
+    RELEASED. Locks the resource rows in pk order, like ``allocate``. Writes the ledger: a
+    ``release`` entry per allocation, then a ``consume`` entry for what was used up. The returned list (pk
     order) holds the non-knowledge resources whose allocations were RELEASED — the ones a
     waiting process may now get; consuming never frees anything.
     """
@@ -143,27 +176,59 @@ def release(*, process: Process, consume: bool) -> list[Resource]:
     if not held:
         return []
     with transaction.atomic():
-        return _release(held, consume)
+        return _release(process, held, consume)
 
 
-def _release(held: list[Allocation], consume: bool) -> list[Resource]:
+def _release(process: Process, held: list[Allocation], consume: bool) -> list[Resource]:
     """release() inside its savepoint, given the process's HELD allocations."""
     resources = {r.pk: r for r in _lock({a.resource_id for a in held})}
+    process_id, operator_id = process.pk, process.operator_id
+    held_now = ledger.held_totals(resources)
+    balances = {
+        pk: ledger.balance_of(resource, held_now.get(pk, Decimal(0)))
+        for pk, resource in resources.items()
+        if ledger.has_ledger(resource)
+    }
     consumed: list[int] = []
     released: list[int] = []
+    entries: list[LedgerEntry] = []
     for allocation in held:
         resource = resources[allocation.resource_id]
-        if consume and resource.kind in CONSUMABLE_KINDS:
-            consumed.append(allocation.pk)
-            type(resource).objects.filter(pk=resource.pk).update(
-                quantity=F("quantity") - allocation.quantity
+        quantity = allocation.quantity
+        consuming = consume and resource.kind in CONSUMABLE_KINDS
+        (consumed if consuming else released).append(allocation.pk)
+        if resource.pk not in balances:
+            continue  # knowledge: no ledger
+        balances[resource.pk] += quantity
+        entries.append(
+            ledger.entry(
+                resource,
+                quantity=quantity,
+                balance=balances[resource.pk],
+                reason=LedgerReason.RELEASE,
+                process_id=process_id,
+                operator_id=operator_id,
             )
-        else:
-            released.append(allocation.pk)
+        )
+        if consuming:
+            resource.quantity -= quantity
+            type(resource).objects.filter(pk=resource.pk).update(quantity=F("quantity") - quantity)
+            balances[resource.pk] -= quantity
+            entries.append(
+                ledger.entry(
+                    resource,
+                    quantity=-quantity,
+                    balance=balances[resource.pk],
+                    reason=LedgerReason.CONSUME,
+                    process_id=process_id,
+                    operator_id=operator_id,
+                )
+            )
     if consumed:
         Allocation.objects.filter(pk__in=consumed).update(state=AllocationState.CONSUMED)
     if released:
         Allocation.objects.filter(pk__in=released).update(state=AllocationState.RELEASED)
+    LedgerEntry.objects.bulk_create(entries)
     released_ids = set(released)
     freed = {
         a.resource_id
@@ -176,7 +241,8 @@ def _release(held: list[Allocation], consume: bool) -> list[Resource]:
 def waiting_for(*, tenant, resources: Iterable[Resource]) -> QuerySet[Process]:
     """WAITING processes of ``tenant`` whose service requires any of ``resources``.
 
-    Highest priority first, then oldest. Processes that already hold allocations are waiting
+    Highest priority first, then first come first served: the earliest ``waiting_since`` (when
+    it first found a resource short), then the oldest. Processes that already hold allocations are waiting
     for something else (a child, a decision) and are left out. Reads only; takes no locks.
     """
     names = {r.name for r in resources}
@@ -193,5 +259,5 @@ def waiting_for(*, tenant, resources: Iterable[Resource]) -> QuerySet[Process]:
     return (
         waiting.filter(service_id__in=service_ids)
         .exclude(allocations__state=AllocationState.HELD)
-        .order_by("-priority", "created_time", "pid")
+        .order_by("-priority", F("waiting_since").asc(nulls_last=True), "created_time", "pid")
     )

@@ -29,9 +29,13 @@ def returns_of(call: SyscallContext) -> dict[str, Any]:
 
 
 def members_live(run, program) -> list:
-    """The program's live member processes, locked (one query)."""
+    """The program's live member processes, locked (none or one query)."""
     from kernel.models import Process
 
+    known = run.live_members(program)
+    if known is not None:
+        return known
+    run.flush()
     pids = list(
         Process.objects.filter(program=program)
         .exclude(state=State.TERMINATED)
@@ -70,7 +74,7 @@ class CallingReturn(Syscall):
         if caller is not None:
             variables = dict(caller.context or {})
             variables.update(values)
-            snapshots.context_set(caller, variables)
+            snapshots.context_set(caller, variables, run=run)
             wake(run, caller)
             changed.append(caller)
         if callee is program and caller is not None:

@@ -20,7 +20,7 @@ def backoff_of(call: SyscallContext) -> timedelta:
     text = call.params.get("backoff")
     if not text:
         return timedelta(0)
-    from design.specs.durations import parse_duration
+    from core.durations import parse_duration
 
     try:
         return parse_duration(str(text))

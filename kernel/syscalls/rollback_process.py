@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from kernel.engine import snapshots
+from kernel.engine.rollback import rollback_first_step
 from kernel.engine.transitions import change
 from kernel.errors import KernelError, KernelErrorCode
 from kernel.fsm import Action, State
@@ -13,7 +14,10 @@ from kernel.syscalls.registry import register
 
 @register
 class RollbackProcess(Syscall):
-    """Undo the last step: cancel the event's process, reopen ``previous`` (TERMINATED -> READY)."""
+    """Undo the last step: cancel the event's process, reopen ``previous`` (TERMINATED -> READY).
+
+    A first step (no ``previous``) is handled by ``kernel.engine.rollback.rollback_first_step``.
+    """
 
     name = "rollback_process"
 
@@ -22,14 +26,12 @@ class RollbackProcess(Syscall):
             raise KernelError(
                 KernelErrorCode.INVALID_PARAMS, "rollback_process: to must be previous"
             )
-        if call.process.previous_id is None:
-            raise KernelError(
-                KernelErrorCode.NO_PREVIOUS, "rollback_process: the process has no previous step"
-            )
 
     def perform(self, call: SyscallContext) -> SyscallResult:
         run = call.run
         current = run.lock(call.process)
+        if current.previous_id is None:
+            return rollback_first_step(run, current)
         previous = run.get(current.previous_id)
         if previous.state != State.TERMINATED:
             raise KernelError(
@@ -44,6 +46,6 @@ class RollbackProcess(Syscall):
             .first()
         )
         if snapshot is not None:
-            snapshots.context_set(previous, dict(snapshot.data["variables"]))
+            snapshots.context_set(previous, dict(snapshot.data["variables"]), run=run)
         change(run, previous, Action.ROLLBACK)
         return SyscallResult(changed=[current, previous])

@@ -5,8 +5,9 @@ from __future__ import annotations
 from django.db.models import F, Q
 from django.utils import timezone
 
+from kernel import live, observe
+from kernel.engine.cancel import cancel_with_descendants
 from kernel.engine.joins import resources_release
-from kernel.engine.transitions import change
 from kernel.errors import KernelError, KernelErrorCode
 from kernel.fsm import Action, State, transition
 from kernel.models import Process
@@ -19,12 +20,13 @@ def tree_terminate(run, root_id: int) -> list[int]:
 
     Precondition: inside the run's transaction; the tree's live rows are locked first.
     """
-    live = Q(root_id=root_id) | Q(pk=root_id)
+    run.flush()  # the live rows are read from the table: it must show this run's changes
+    in_tree = Q(root_id=root_id) | Q(pk=root_id)
     rows = list(
         Process.objects.select_for_update()
-        .filter(live)
+        .filter(in_tree)
         .exclude(state=State.TERMINATED)
-        .values_list("pk", "state", "service_id", "revision_id", "tenant_id")
+        .values_list("pk", "state", *live.ROW_FIELDS)
     )
     if not rows:
         return []
@@ -35,13 +37,15 @@ def tree_terminate(run, root_id: int) -> list[int]:
     Process.objects.filter(pk__in=pids).update(
         state=State.TERMINATED, seq=F("seq") + 1, end_time=now, updated_time=now
     )
+    live.note_rows([(row[0], *row[2:]) for row in rows])
+    observe.cancelled(rows)
     for pk in pids:
         known = run.processes.get(pk)
         if known is not None:
             known.state = State.TERMINATED.value
             known.seq += 1
             known.end_time = now
-    for pk, _state, service_id, revision_id, tenant_id in rows:
+    for pk, _state, tenant_id, _op, _et, _eid, revision_id, service_id, _role in rows:
         process = run.processes.get(pk)
         if process is None:
             process = run.attach(
@@ -72,5 +76,5 @@ class TerminateProcess(Syscall):
             return SyscallResult(note=f"terminated {len(pids)}")
         if subject.state == State.TERMINATED:
             return SyscallResult(note="already terminated")
-        change(call.run, subject, Action.CANCEL)
+        cancel_with_descendants(call.run, subject)  # a program takes what it started with it
         return SyscallResult(changed=[subject])

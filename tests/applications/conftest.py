@@ -14,7 +14,7 @@ PASSWORD = "s3cret-pass-word"
 
 @pytest.fixture
 def make_tenant(db) -> Callable[..., Any]:
-    from design.models import Tenant
+    from core.models import Tenant
 
     def make(name: str, label: str | None = None) -> Tenant:
         tenant, _ = Tenant.objects.get_or_create(name=name, defaults={"label": label or name})

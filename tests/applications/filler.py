@@ -12,12 +12,14 @@ from django.contrib.auth import get_user_model
 from django.db import models
 from django.utils import timezone
 
+from applications.tenancy import tenant_choices
+
 _counter = itertools.count(1)
 
 
 def _builtin_row(model: type[models.Model], tenant: Any) -> models.Model:
     """A row of a built-in target (operator, role, process, user, service, resource)."""
-    existing = model._default_manager.first()
+    existing = tenant_choices(model._default_manager.all(), tenant.name).first()
     if existing is not None:
         return existing
     if model is get_user_model():

@@ -17,9 +17,10 @@ from django.contrib.auth.models import Permission
 from django.contrib.contenttypes.models import ContentType
 from django.urls import get_resolver, resolve
 from rest_framework.test import APIClient
-from rest_framework_simplejwt.tokens import RefreshToken
 
+from applications.builtins import BUILTIN_TARGETS
 from applications.tenancy import tenant_app_config
+from erpsys.auth import RefreshToken
 from tests.applications.filler import fill_app
 
 TENANTS = ("clinic", "repair_shop")
@@ -60,6 +61,11 @@ def tenant_urls(tenant: str, rows: dict) -> list[str]:
                         values[param] = tenant
                     elif param == "content_type_id":
                         values[param] = ContentType.objects.get_for_model(some_model).pk
+                    elif param == "entity":
+                        # the workbench's entity pages: an entity an operator may create
+                        from workbench.pages import creatable_models
+
+                        values[param] = creatable_models(tenant)[0][1]
                     elif param == "url":
                         values[param] = "no/such/page/"
                     elif param == "format":
@@ -76,7 +82,7 @@ def tenant_urls(tenant: str, rows: dict) -> list[str]:
 def _operator(tenant: str, name: str, *, permissions: list[Permission]) -> Any:
     from django.contrib.auth import get_user_model
 
-    from design.models import Tenant
+    from core.models import Tenant
     from kernel.models import Operator
 
     tenant_row, _ = Tenant.objects.get_or_create(name=tenant, defaults={"label": tenant})
@@ -107,7 +113,8 @@ def _answers_get(url: str) -> bool:
     actions = getattr(callback, "actions", None)  # a router viewset: its method -> action map
     if actions is not None:
         return "get" in actions
-    view_class = getattr(callback, "cls", None)
+    # DRF views carry ``cls``, Django class-based views (the workbench) ``view_class``.
+    view_class = getattr(callback, "cls", None) or getattr(callback, "view_class", None)
     return view_class is None or hasattr(view_class, "get")
 
 
@@ -176,3 +183,218 @@ def test_own_operator_with_permissions_reaches_the_pages(two_tenants, tenant):
     ]
     assert failures == [], "\n".join(failures)
     assert apps.get_app_config(tenant)  # the app label is the tenant name
+
+
+# --- built-in links: operator, role, process, user, service, resource ------------------------
+
+
+def _builtin_rows(tenant_row: Any, operator: Any) -> dict[str, Any]:
+    """One row of every built-in table, owned by ``tenant_row`` (the user: its operator's)."""
+    from kernel.models import MaterialResource, Process, Role, Service
+
+    tag = f"{tenant_row.name}-marker"
+    return {
+        "operator": operator,
+        "user": operator.user,
+        "role": Role.objects.create(tenant=tenant_row, name="marker", label=tag),
+        "process": Process.objects.create(tenant=tenant_row),
+        "service": Service.objects.create(tenant=tenant_row, name="marker", label=tag),
+        "resource": MaterialResource.objects.create(tenant=tenant_row, name="marker", label=tag),
+    }
+
+
+def builtin_links(tenant: str) -> list[tuple[Any, Any]]:
+    """(model, field) for every link of every generated model of ``tenant`` to a built-in."""
+    from applications.tenancy import is_builtin
+
+    return [
+        (model, field)
+        for model in tenant_app_config(tenant).get_models()
+        for field in model._meta.get_fields()
+        if field.concrete
+        and (field.many_to_one or field.many_to_many)
+        and is_builtin(field.related_model)
+    ]
+
+
+@pytest.fixture
+def linked(two_tenants) -> dict[str, Any]:
+    """``two_tenants`` plus every tenant's built-in rows, keyed by tenant then by model."""
+    rows = {}
+    for tenant in TENANTS:
+        operator = two_tenants["operators"][tenant]
+        built = _builtin_rows(operator.tenant, operator)
+        rows[tenant] = {
+            apps.get_model(BUILTIN_TARGETS[name])._meta.label_lower: row
+            for name, row in built.items()
+        }
+    return {**two_tenants, "builtins": rows}
+
+
+def _own_and_foreign(linked: dict, tenant: str, field: Any) -> tuple[Any, Any]:
+    other = next(t for t in TENANTS if t != tenant)
+    label = field.related_model._meta.label_lower
+    return linked["builtins"][tenant][label], linked["builtins"][other][label]
+
+
+def _option_values(html: str, name: str) -> set[str]:
+    """The option values of the ``<select name=...>`` of a rendered form."""
+    found = re.search(rf'<select[^>]*name="{name}"[^>]*>(.*?)</select>', html, re.S)
+    return set(re.findall(r'<option value="([^"]+)"', found.group(1))) if found else set()
+
+
+def _error_text(body: Any, name: str, pk: Any) -> str:
+    """The field's error, with the offending id blanked (so two ids can be compared)."""
+    errors = body.get("errors", body) if isinstance(body, dict) else {}
+    return str(errors.get(name, "")).replace(str(pk), "<id>")
+
+
+def _missing_pk(model: Any) -> int:
+    return (model._base_manager.order_by("-pk").values_list("pk", flat=True).first() or 0) + 1000
+
+
+@pytest.mark.parametrize("tenant", TENANTS)
+def test_every_builtin_link_is_found(tenant, two_tenants):
+    links = builtin_links(tenant)
+    targets = {field.related_model._meta.label_lower for _model, field in links}
+    assert "kernel.process" in targets  # every record's pid
+    assert "kernel.operator" in targets  # the clinic's doctor, the repair shop's technician
+    if tenant == "clinic":
+        assert "kernel.service" in targets  # service items, charges, treatments
+    assert not any(target.startswith("design.") for target in targets)
+    assert len(links) >= len(
+        [m for m in tenant_app_config(tenant).get_models() if hasattr(m, "pid")]
+    )
+
+
+@pytest.mark.parametrize("tenant", TENANTS)
+def test_admin_forms_and_filters_offer_only_the_tenants_rows(tenant, linked):
+    """Add and change forms (inlines too) and changelist filters of every built-in link."""
+    from applications.sites import tenant_site
+
+    client = APIClient()
+    client.force_login(linked["operators"][tenant].user)
+    site = tenant_site(tenant)
+    checked = 0
+    for model, field in builtin_links(tenant):
+        own, foreign = _own_and_foreign(linked, tenant, field)
+        pages = []
+        if model in site._registry:
+            base = f"/{tenant}/admin/{tenant}/{model._meta.model_name}/"
+            pages += [f"{base}add/", f"{base}{linked['rows'][tenant][model].pk}/change/"]
+        for parent, admin_class in site._registry.items():
+            if any(inline.model is model for inline in admin_class.inlines):
+                pages.append(f"/{tenant}/admin/{tenant}/{parent._meta.model_name}/add/")
+        for url in pages:
+            html = client.get(url).content.decode()
+            for name in (field.name, f"{model._meta.model_name}-__prefix__-{field.name}"):
+                values = _option_values(html, name)
+                assert str(foreign.pk) not in values, f"{url} {name} offers {foreign!r}"
+                if values:
+                    assert str(own.pk) in values, f"{url} {name}: {values}"
+                    checked += 1
+        admin_class = site._registry.get(model)
+        if admin_class and field.name in admin_class.list_filter:
+            url = f"/{tenant}/admin/{tenant}/{model._meta.model_name}/"
+            response = client.get(url)
+            (spec,) = [s for s in response.context["cl"].filter_specs if s.field is field]
+            pks = {pk for pk, _label in spec.lookup_choices}
+            assert own.pk in pks and foreign.pk not in pks, f"{url} filter {field.name}"
+            checked += 1
+    assert checked > 0
+
+
+def _api_prefix(tenant: str, model: Any) -> str | None:
+    from importlib import import_module
+
+    router = import_module(f"generated.{tenant}.api").router
+    for prefix, viewset, _basename in router.registry:
+        if viewset.queryset.model is model:
+            return f"/{tenant}/api/{prefix}/"
+    return None
+
+
+@pytest.mark.parametrize("tenant", TENANTS)
+def test_api_offers_accepts_and_filters_only_the_tenants_rows(tenant, linked):
+    """Browsable form, write validation and filters of every built-in link; the schema."""
+    client = APIClient()
+    client.force_login(linked["operators"][tenant].user)
+    writable = 0
+    for model, field in builtin_links(tenant):
+        url = _api_prefix(tenant, model)
+        if url is None:
+            continue
+        own, foreign = _own_and_foreign(linked, tenant, field)
+        missing = _missing_pk(field.related_model)
+        html = client.get(url, HTTP_ACCEPT="text/html").content.decode()
+        assert str(foreign.pk) not in _option_values(html, field.name), f"{url} {field.name}"
+        answers = {}
+        for pk in (own.pk, foreign.pk, missing):
+            body = {field.name: [pk] if field.many_to_many else pk}
+            response = client.post(url, body, format="json")
+            answers[pk] = _error_text(response.json(), field.name, pk)
+        if field.name == "pid":  # kernel-owned: read-only, the posted value is ignored
+            assert answers[foreign.pk] == answers[own.pk] == ""
+            assert not model._default_manager.filter(pid=foreign.pk).exists()
+            continue
+        writable += 1
+        assert answers[own.pk] == "", f"{url} {field.name}: {answers[own.pk]}"
+        assert answers[foreign.pk] != "", f"{url} {field.name} accepts another tenant's row"
+        assert answers[foreign.pk] == answers[missing], "a foreign id must read as missing"
+        view = resolve(url).func.cls
+        if field.name in view.filterset_class.base_filters:
+            found = client.get(url, {field.name: own.pk})
+            foreign_answer = client.get(url, {field.name: foreign.pk})
+            missing_answer = client.get(url, {field.name: missing})
+            assert found.status_code == 200
+            assert foreign_answer.status_code == missing_answer.status_code == 400
+            assert _error_text(foreign_answer.json(), field.name, foreign.pk) == _error_text(
+                missing_answer.json(), field.name, missing
+            )
+    assert writable > 0
+    other = next(t for t in TENANTS if t != tenant)
+    schema = client.get(f"/{tenant}/api/schema/", HTTP_ACCEPT="application/json").content
+    assert f"{other}-marker".encode() not in schema
+    assert linked["operators"][other].user.username.encode() not in schema
+
+
+@pytest.mark.parametrize("tenant", TENANTS)
+def test_model_validation_refuses_another_tenants_row_like_a_missing_one(tenant, linked):
+    from django.core.exceptions import ValidationError
+
+    for model, field in builtin_links(tenant):
+        if not field.many_to_one or field.name == "pid":
+            continue
+        own, foreign = _own_and_foreign(linked, tenant, field)
+        messages = {}
+        for pk in (own.pk, foreign.pk, _missing_pk(field.related_model)):
+            row = model(**{field.attname: pk})
+            try:
+                row.clean_fields()
+                messages[pk] = ""
+            except ValidationError as exc:
+                messages[pk] = str(exc.message_dict.get(field.name, "")).replace(str(pk), "<id>")
+        own_message, foreign_message, missing_message = messages.values()
+        assert own_message == "", f"{model.__name__}.{field.name}: {own_message}"
+        assert foreign_message and foreign_message == missing_message, f"{model.__name__}"
+
+
+@pytest.mark.parametrize("tenant", TENANTS)
+def test_generated_task_forms_offer_only_the_tenants_rows(tenant, linked):
+    from importlib import import_module
+
+    module = import_module(f"generated.{tenant}.forms")
+    checked = 0
+    for form_class in {*module.FORMS.values(), *module.DEFAULT_FORMS.values()}:
+        form = form_class()
+        model = form_class._meta.model
+        for model_field in model._meta.get_fields():
+            if model_field.name not in form.fields or (model, model_field) not in set(
+                builtin_links(tenant)
+            ):
+                continue
+            own, foreign = _own_and_foreign(linked, tenant, model_field)
+            offered = set(form.fields[model_field.name].queryset)
+            assert own in offered and foreign not in offered, f"{form_class.__name__}"
+            checked += 1
+    assert checked > 0

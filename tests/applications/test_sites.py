@@ -17,9 +17,10 @@ def test_tenant_site_is_cached_and_named_after_the_tenant():
     assert isinstance(site, TenantAdminSite)
     assert site is tenant_site("alpha")
     assert site.name == "alpha"
-    assert reverse("alpha:index") == "/alpha/"
+    assert reverse("alpha:board") == "/alpha/"
+    assert reverse("alpha:index") == "/alpha/admin/"
     assert reverse("alpha:login") == "/alpha/login/"
-    assert reverse("alpha:kernel_role_changelist") == "/alpha/kernel/role/"
+    assert reverse("alpha:kernel_role_changelist") == "/alpha/admin/kernel/role/"
 
 
 def test_anonymous_is_sent_to_the_tenant_login(client):
@@ -39,7 +40,9 @@ def test_operator_of_the_tenant_logs_in_and_sees_the_workbench(client, make_oper
     page = client.get("/alpha/")
     assert page.status_code == 200
     assert "阿尔法维修" in page.content.decode()
-    assert "/alpha/kernel/role/" in page.content.decode()
+    assert 'href="/alpha/admin/"' in page.content.decode()  # master data, from the board
+    admin = client.get("/alpha/admin/")
+    assert admin.status_code == 200 and "/alpha/admin/kernel/role/" in admin.content.decode()
 
 
 def test_operator_of_another_tenant_cannot_log_in(client, make_operator):
@@ -54,7 +57,7 @@ def test_signed_in_outsider_gets_403(client, make_operator):
     outsider = make_operator("beta", "bob", perms=["kernel.view_role"])
     client.force_login(outsider.user)
     assert client.get("/alpha/").status_code == 403
-    assert client.get("/alpha/kernel/role/").status_code == 403
+    assert client.get("/alpha/admin/kernel/role/").status_code == 403
     assert client.get("/beta/").status_code == 200
 
 
@@ -87,11 +90,11 @@ def test_changelist_needs_the_model_permission_and_is_scoped_to_the_tenant(clien
     beta = make_operator("beta", "bob").tenant
     Role.objects.create(tenant=beta, name="secret_beta_role", label="秘密")
     client.force_login(ann.user)
-    assert client.get("/alpha/kernel/role/").status_code == 403
+    assert client.get("/alpha/admin/kernel/role/").status_code == 403
     ann.user.user_permissions.add(
         Permission.objects.get(content_type__app_label="kernel", codename="view_role")
     )
-    page = client.get("/alpha/kernel/role/")
+    page = client.get("/alpha/admin/kernel/role/")
     assert page.status_code == 200
     body = page.content.decode()
     assert "前台" in body and "秘密" not in body

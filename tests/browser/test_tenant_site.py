@@ -5,8 +5,9 @@ import os
 import pytest
 from django.core.management import call_command
 
-from applications.management.commands.demo import DEMO_PASSWORD
 from tests.conftest import CHROMIUM
+
+DEMO_PASSWORD = "browser-test-password"
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -46,7 +47,7 @@ def page(monkeypatch):
 
 @pytest.mark.django_db(transaction=True)
 def test_operator_logs_in_sees_models_and_api_docs(live_server, page, tmp_path):
-    call_command("demo", verbosity=0)
+    call_command("demo", password=DEMO_PASSWORD, verbosity=0)
     page.goto(f"{live_server.url}/clinic/")
     assert "/clinic/login/" in page.url  # anonymous visitors are sent to the tenant's own login
 

@@ -148,6 +148,8 @@ def specs(draw: st.DrawFn) -> Spec:
             kind="material",
             unit=draw(st.none() | st.just("pcs")),
             quantity=draw(numbers),
+            minimum=draw(st.none() | numbers),
+            keepers=draw(st.sampled_from([[], ["desk"]])),
         ),
     ]
     steps = _names("step", draw(st.integers(1, 3)))
@@ -202,6 +204,13 @@ def specs(draw: st.DrawFn) -> Spec:
             name="desk",
             label=draw(labels),
             services=draw(st.lists(st.sampled_from(steps), unique=True)),
+            supervises=draw(st.lists(st.just("desk"), max_size=1)),
+            entities={
+                name: draw(
+                    st.lists(st.sampled_from(["view", "add", "change"]), unique=True, min_size=1)
+                )
+                for name in draw(st.lists(st.sampled_from(models_), unique=True, max_size=2))
+            },
         )
     ]
     for service in services[:-1]:

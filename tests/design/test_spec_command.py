@@ -98,7 +98,10 @@ def test_load_then_broken_load_changes_nothing(tmp_path, repair_shop_spec_dir):
     from django.apps import apps
 
     def snapshot() -> dict[str, list[str]]:
-        models = apps.get_app_config("design").get_models()
+        models = [
+            *apps.get_app_config("core").get_models(),  # the tenant row
+            *apps.get_app_config("design").get_models(),
+        ]
         return {m.__name__: sorted(map(str, m.objects.values_list())) for m in models}
 
     out, _ = run("load", str(repair_shop_spec_dir))

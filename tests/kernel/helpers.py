@@ -38,7 +38,7 @@ def tiny_spec(
 
 def publish(spec: Spec):
     """Publish ``spec`` and return its revision."""
-    from kernel.publish import revision_publish
+    from design.publish import revision_publish
 
     revision, _ = revision_publish(tenant=spec.tenant.name, spec=spec)
     return revision

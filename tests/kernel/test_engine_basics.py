@@ -91,7 +91,7 @@ def test_claim_suspend_resume_shift_cancel(job_spec):
 
 
 def test_unchanged_publish_makes_no_revision_and_running_keeps_its_rules(job_spec):
-    from kernel.publish import revision_publish
+    from design.publish import revision_publish
 
     first, created = revision_publish(tenant="bench_t", spec=job_spec)
     assert created is False and first.number == 1

@@ -9,11 +9,11 @@ import pytest
 from django.apps import apps
 from django.utils import timezone
 
+from design.publish import revision_publish
 from design.services import spec_load
 from kernel import services
 from kernel.actions import OUTBOX
 from kernel.models import Decision, Process, Resource
-from kernel.publish import revision_publish
 from kernel.timers import timers_tick
 from tests.kernel.helpers import live, operator
 
@@ -88,7 +88,7 @@ def walk_to_payment(customer, act, scheduled_at):
     assert (skin.caller_id, skin.parent_id) == (face.pk, face.pk)
     act(services.task_complete, process=skin, operator=wang, data={"chief_complaint": "色斑"})
     botox, hifu = (
-        apps.get_model("design", "Service").objects.get(tenant__name="clinic", name=n)
+        apps.get_model("kernel", "Service").objects.get(tenant__name="clinic", name=n)
         for n in ("botox_treatment", "hifu_treatment")
     )
     act(

@@ -9,11 +9,11 @@ import pytest
 from django.apps import apps
 from django.utils import timezone
 
+from design.publish import revision_publish
 from design.specs.validate import validate_folder
 from kernel import services
 from kernel.actions import notify_customer
 from kernel.models import Decision, Process, Resource
-from kernel.publish import revision_publish
 from tests.kernel.helpers import live, operator
 
 pytestmark = pytest.mark.django_db

@@ -3,10 +3,10 @@
 import pytest
 from django.core.management import CommandError, call_command
 
+from design.publish import revision_publish
 from design.services import spec_load
 from kernel.errors import KernelError, KernelErrorCode
 from kernel.models import EventDef, Operator, Resource, Revision, Role, RuleDef, ServiceDef, ViewDef
-from kernel.publish import revision_publish
 
 pytestmark = pytest.mark.django_db
 

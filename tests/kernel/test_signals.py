@@ -3,10 +3,10 @@
 import pytest
 from django.apps import apps
 
+from design.publish import revision_publish
 from design.specs.validate import validate_folder
 from kernel import services
 from kernel.models import Process
-from kernel.publish import revision_publish
 from tests.kernel.helpers import operator
 
 pytestmark = pytest.mark.django_db

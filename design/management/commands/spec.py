@@ -9,7 +9,9 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from design.specs.errors import SpecInvalid
+from design.specs.loader import read_spec_folder
 from design.specs.validate import tenant_folders, validate_folder
+from design.specs.warnings import rule_warnings
 
 
 def spec_folder(target: str) -> Path:
@@ -67,8 +69,11 @@ class Command(BaseCommand):
                 total += len(exc.errors)
                 self.stderr.write(f"{folder}: {len(exc.errors)} error(s)")
                 continue
+            warnings = rule_warnings(spec, read_spec_folder(Path(folder)))
+            self._report(warnings)
+            noted = f", {len(warnings)} warning(s)" if warnings else ""
             self.stdout.write(
-                f"{spec.tenant.name}: OK ({len(spec.entities)} entities, {len(spec.services)} services)"
+                f"{spec.tenant.name}: OK ({len(spec.entities)} entities, {len(spec.services)} services{noted})"
             )
         if total:
             raise CommandError(f"{total} error(s) in {len(folders)} spec folder(s)")

@@ -121,3 +121,21 @@ def test_stale_files_of_the_previous_generation_are_removed(tmp_path: Path) -> N
     changed, stale = diff_app(app, {"models.py": "y", "manifest.json": "{}"})
     assert stale == ["old.py"]
     assert "models.py" in changed
+
+
+def test_an_optional_text_field_is_added_as_safe(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'db.sqlite3'}")
+    out = tmp_path / "gen"
+    spec = _spec()
+    emit_app(spec=spec, generated_dir=out)
+
+    added = copy.deepcopy(spec)
+    added.entities[1].fields.append(FieldSpec(name="notes", label="Notes", type="text"))
+    plan = emit_app(spec=added, generated_dir=out, plan_only=True)
+    assert [(p.safety, p.operation, p.reason) for p in plan.plan] == [
+        ("safe", "AddField", 'existing rows get ""')
+    ]
+    written = emit_app(spec=added, generated_dir=out)
+    assert not written.refused and len(written.migrations) == 1

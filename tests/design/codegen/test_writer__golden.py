@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from design.codegen.formatting import build_app
+from design.codegen.writer import GENERATOR_VERSION
 from tests.design.codegen.factories import full_spec
 
 GOLDEN = Path(__file__).resolve().parent / "golden"
@@ -61,8 +62,8 @@ def test_every_field_type_is_rendered(built: dict[str, str]) -> None:
         "settings.AUTH_USER_MODEL",
         '"kernel.Process"',
         '"kernel.Operator"',
-        '"design.Service"',
-        '"design.Resource"',
+        '"kernel.Service"',
+        '"kernel.Resource"',
         '"kernel.Role"',
         "class VipCustomer(Customer):",
         'computed_fields = {"line_total": "quantity * unit_price", "is_big": "quantity > 10"}',
@@ -82,7 +83,7 @@ def test_manifest_lists_file_hashes(built: dict[str, str]) -> None:
     import json
 
     manifest = json.loads(built["manifest.json"])
-    assert manifest["generator_version"] == "1"
+    assert manifest["generator_version"] == GENERATOR_VERSION
     assert len(manifest["spec_sha256"]) == 64
     assert manifest["files"]["models.py"] == hashlib.sha256(built["models.py"].encode()).hexdigest()
     assert "manifest.json" not in manifest["files"]

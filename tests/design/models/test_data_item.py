@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 from django.db import IntegrityError, transaction
 
-from design.models import DataItem, Tenant
+from core.models import Tenant
+from design.models import DataItem
 
 pytestmark = pytest.mark.django_db
 

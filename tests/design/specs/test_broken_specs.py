@@ -185,7 +185,7 @@ CASES = [
         [("entities.yaml", "name: serial, type: char", "name: id, type: char")],
         [
             (
-                "{d}/entities.yaml:51:38: entities[4].fields[2].name: 'id' is a reserved name",
+                "{d}/entities.yaml:51:38: entities[4].fields[2].name: 'id' is a reserved name because every Django model already has `id`; try 'id_' or 'device_id'",
                 "RESERVED_NAME",
             )
         ],
@@ -195,7 +195,7 @@ CASES = [
         [("entities.yaml", "name: model_name, type: char", "name: pk, type: char")],
         [
             (
-                "{d}/entities.yaml:50:30: entities[4].fields[1].name: 'pk' is a reserved name",
+                "{d}/entities.yaml:50:30: entities[4].fields[1].name: 'pk' is a reserved name because every Django model already has `pk`; try 'pk_' or 'device_pk'",
                 "RESERVED_NAME",
             )
         ],
@@ -205,7 +205,7 @@ CASES = [
         [("entities.yaml", "    name: notification\n", "    name: objects\n")],
         [
             (
-                "{d}/entities.yaml:112:11: entities[11].name: 'objects' is a reserved name",
+                "{d}/entities.yaml:112:11: entities[11].name: 'objects' is a reserved name because every Django model already has `objects`; try 'objects_'",
                 "RESERVED_NAME",
             ),
             (
@@ -219,7 +219,7 @@ CASES = [
         [("entities.yaml", "name: channel, type: char", "name: save, type: char")],
         [
             (
-                "{d}/entities.yaml:116:32: entities[11].fields[0].name: 'save' is a reserved name",
+                "{d}/entities.yaml:116:32: entities[11].fields[0].name: 'save' is a reserved name because every Django model already has `save`; try 'save_' or 'notification_save'",
                 "RESERVED_NAME",
             )
         ],
@@ -229,7 +229,7 @@ CASES = [
         [("entities.yaml", "name: message, type: text", "name: delete, type: text")],
         [
             (
-                "{d}/entities.yaml:117:32: entities[11].fields[1].name: 'delete' is a reserved name",
+                "{d}/entities.yaml:117:32: entities[11].fields[1].name: 'delete' is a reserved name because every Django model already has `delete`; try 'delete_' or 'notification_delete'",
                 "RESERVED_NAME",
             )
         ],
@@ -239,7 +239,7 @@ CASES = [
         [("entities.yaml", "name: sent, type: boolean", "name: class, type: boolean")],
         [
             (
-                "{d}/entities.yaml:118:29: entities[11].fields[2].name: 'class' is a reserved name",
+                "{d}/entities.yaml:118:29: entities[11].fields[2].name: 'class' is a Python keyword, which generated code cannot use as a name; try 'class_' or 'notification_class'",
                 "RESERVED_NAME",
             )
         ],
@@ -249,7 +249,7 @@ CASES = [
         [("entities.yaml", "    name: invoice\n", "    name: Meta\n")],
         [
             (
-                "{d}/entities.yaml:102:11: entities[10].name: 'Meta' is a reserved name",
+                "{d}/entities.yaml:102:11: entities[10].name: 'Meta' is a reserved name because every Django model already has `Meta`; try 'meta_'",
                 "RESERVED_NAME",
             ),
             (
@@ -263,7 +263,7 @@ CASES = [
         [("entities.yaml", "name: paid, type: boolean", "name: import, type: boolean")],
         [
             (
-                "{d}/entities.yaml:108:29: entities[10].fields[1].name: 'import' is a Python keyword",
+                "{d}/entities.yaml:108:29: entities[10].fields[1].name: 'import' is a Python keyword, which generated code cannot use as a name; try 'import_' or 'invoice_import'",
                 "RESERVED_NAME",
             )
         ],
@@ -279,7 +279,7 @@ CASES = [
         ],
         [
             (
-                "{d}/entities.yaml:108:17: entities[10].fields[1].label: label 'Lambda' derives the name 'lambda': 'lambda' is a Python keyword; give it an explicit `name`",
+                "{d}/entities.yaml:108:17: entities[10].fields[1].label: label 'Lambda' derives the name 'lambda': 'lambda' is a Python keyword, which generated code cannot use as a name; try 'lambda_' or 'invoice_lambda'; give it an explicit `name`",
                 "RESERVED_NAME",
             )
         ],
@@ -732,6 +732,54 @@ CASES = [
         ],
         id="bad_escalate_to",
     ),
+    pytest.param(
+        [
+            (
+                "entities.yaml",
+                "  - label: Customer\n    name: customer",
+                '  - label: "Cust\\0omer"\n    name: customer',
+            )
+        ],
+        [
+            (
+                "{d}/entities.yaml:23:12: entities[2].label: a label must not contain control characters; character 5 is '\\x00' (a NUL or similar byte, often pasted from another program)",
+                "INVALID_VALUE",
+            )
+        ],
+        id="nul_in_label",
+    ),
+    pytest.param(
+        [
+            (
+                "entities.yaml",
+                "{label: Email, name: email, type: char, max_length: 120}",
+                "{label: Email, name: email, type: char, max_length: 120, pattern: '^[^@]+@[^@]+$', default: none}",
+            )
+        ],
+        [
+            (
+                "{d}/entities.yaml:4:97: fields[2].default: default 'none' does not match the field's pattern '^[^@]+@[^@]+$': every new row would fail validation",
+                "INVALID_VALUE",
+            )
+        ],
+        id="default_breaks_pattern",
+    ),
+    pytest.param(
+        [
+            (
+                "entities.yaml",
+                "    kind: model\n    naming: 'C-{#####}'",
+                "    kind: model\n      naming: 'C-{#####}'",
+            )
+        ],
+        [
+            (
+                "{d}/entities.yaml:26:13: YAML syntax error: mapping values are not allowed in this context; check the indentation of this line and the one above (a `key: value` indented under a key that already has a value), or quote a value that contains ': '",
+                "YAML_SYNTAX",
+            )
+        ],
+        id="yaml_indentation_hint",
+    ),
 ]
 
 
@@ -810,7 +858,10 @@ def test_spec_load_writes_nothing_for_a_broken_spec(tmp_path, repair_shop_spec_d
     from design.services import spec_load
 
     spec_load(folder=repair_shop_spec_dir)
-    design_models = [m for m in apps.get_app_config("design").get_models()]
+    design_models = [
+        *apps.get_app_config("core").get_models(),  # the tenant row
+        *apps.get_app_config("design").get_models(),
+    ]
 
     def snapshot() -> dict[str, list]:
         return {m.__name__: sorted(map(str, m.objects.values_list())) for m in design_models}

@@ -14,9 +14,9 @@ PASSWORD = "s3cret-pass-word"
 @pytest.fixture
 def shop(db, repair_shop_spec_dir) -> SimpleNamespace:
     """Spec loaded and published; operators ana/ben/chen/dora with passwords; a customer + device."""
+    from design.publish import revision_publish
     from design.services import spec_load
     from kernel.models import Operator
-    from kernel.publish import revision_publish
 
     spec_load(folder=repair_shop_spec_dir)
     revision_publish(tenant="repair_shop")

@@ -225,14 +225,16 @@ def test_suspend_resume_shift_and_cancel(shop, client_as, act):
     assert nobody.status_code == 400 and nobody.json()["code"] == "unknown_operator"
     empty = act(ana.post, f"{url}/shift/", {})
     assert empty.status_code == 400 and empty.json()["code"] == "invalid_params"
-    cancelled = act(ana.post, f"{url}/cancel/")
+    not_hers = act(ana.post, f"{url}/cancel/")  # dora holds the task now
+    assert not_hers.status_code == 403 and not_hers.json()["code"] == "not_permitted"
+    cancelled = act(client_as(shop.dora).post, f"{url}/cancel/")
     assert cancelled.status_code == 200 and cancelled.json()["state"] == "TERMINATED"
 
 
 def test_another_tenants_operator_gets_404_for_a_pid_of_this_tenant(shop, client_as, act):
     from django.contrib.auth import get_user_model
 
-    from design.models import Tenant
+    from core.models import Tenant
     from kernel.models import Operator
 
     job = start_job(act, client_as(shop.ana), shop.customer)

@@ -129,7 +129,14 @@ def test_events_for_states() -> None:
     }
     assert event_for("RUNNING") is None
     assert event_for(S.ERROR) == "failed"
-    assert BUILTIN_EVENTS == {"started", "completed", "suspended", "failed", "children_completed"}
+    assert BUILTIN_EVENTS == {
+        "started",
+        "completed",
+        "suspended",
+        "failed",
+        "children_completed",
+        "low_stock",
+    }
 
 
 def test_illegal_transition_message_names_state_and_action() -> None:

@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import pytest
 
-from design.models import Tenant
+from core.models import Tenant
 from kernel.models import (
     CapitalResource,
     DeviceResource,

@@ -136,7 +136,7 @@ def test_non_positive_quantity_is_a_coded_error(stock, make_process):
 
 
 def test_resources_of_another_tenant_are_invisible(stock, make_process):
-    from design.models import Tenant
+    from core.models import Tenant
     from kernel.models import Process
 
     other_tenant = Tenant.objects.create(name="other", label="Other")

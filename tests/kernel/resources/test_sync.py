@@ -6,8 +6,8 @@ from decimal import Decimal
 
 import pytest
 
+from core.naming import pinyin_initials
 from design.specs.model import ResourceSpec
-from design.specs.naming import pinyin_initials
 from kernel.errors import KernelError
 from kernel.models import MaterialResource, Resource
 from kernel.resources import allocate, release, resources_sync

@@ -78,7 +78,7 @@ def test_no_resources_no_query(tenant, django_assert_num_queries):
 
 
 def test_other_tenants_are_not_woken(tenant, services, stock):
-    from design.models import Tenant
+    from core.models import Tenant
 
     other = Tenant.objects.create(name="other", label="Other")
     Process.objects.create(tenant=other, service=services["inject"], state=ProcessState.WAITING)

@@ -65,7 +65,9 @@ def test_redelivered_task_creates_no_second_fanout(django_capture_on_commit_call
     publish(tiny_spec("t_it2", programs=programs({"iterations": 2}), tasks=["step", "done"]))
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         job = start("t_it2", "job")
-    assert len(callbacks) == 1 and not Process.objects.filter(service__name="step").exists()
+    # one syscall queued (the other hook is the transaction's live push and kernel events)
+    queued = [c for c in callbacks if getattr(c, "__qualname__", "") != "_Batch.send"]
+    assert len(queued) == 1 and not Process.objects.filter(service__name="step").exists()
     rule_id = RuleDef.objects.get(instruction="start_iteration_service").pk
     args = {
         "rule_id": rule_id,

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from design.models import Tenant
+from core.models import Tenant
 from kernel.models import EventDef, Process, ProcessState, Revision, RuleDef, ServiceDef
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")

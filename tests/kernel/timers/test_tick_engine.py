@@ -6,6 +6,7 @@ from datetime import timedelta
 
 import pytest
 
+from design.publish import revision_publish
 from design.specs.model import (
     EventSpec,
     RoleSpec,
@@ -16,7 +17,6 @@ from design.specs.model import (
     TimerSpec,
 )
 from kernel.models import Process, TimerFiring
-from kernel.publish import revision_publish
 from kernel.services import process_start
 from kernel.timers import timers_tick
 

@@ -3,10 +3,12 @@
 
 from django import forms
 
+from applications.base.forms import EntityForm
+
 from . import models
 
 
-class OrderForm(forms.ModelForm):
+class OrderForm(EntityForm):
     required_fields = ["placed_at"]
     disabled_fields = ["service"]
 
@@ -15,21 +17,14 @@ class OrderForm(forms.ModelForm):
         fields = ["placed_at", "paid", "service"]
         widgets = {"paid": forms.CheckboxInput, "service": forms.Select}
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        for name in self.required_fields:
-            self.fields[name].required = True
-        for name in self.disabled_fields:
-            self.fields[name].disabled = True
 
-
-class OrderDefaultForm(forms.ModelForm):
+class OrderDefaultForm(EntityForm):
     class Meta:
         model = models.Order
         fields = ["placed_at", "paid", "contract", "service"]
 
 
-class OrderLineDefaultForm(forms.ModelForm):
+class OrderLineDefaultForm(EntityForm):
     class Meta:
         model = models.OrderLine
         fields = ["quantity", "unit_price", "resource", "role"]

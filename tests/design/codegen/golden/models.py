@@ -160,7 +160,7 @@ class Order(base_models.RecordModel):
     )
     contract = models.FileField(verbose_name="Contract", upload_to="golden/order/")
     service = models.ForeignKey(
-        "design.Service",
+        "kernel.Service",
         verbose_name="Service",
         on_delete=models.SET_NULL,
         related_name="golden_order_service",
@@ -198,7 +198,7 @@ class OrderLine(base_models.RecordModel):
     )
     is_big = models.BooleanField(verbose_name="Big", editable=False, null=True, blank=True)
     resource = models.ForeignKey(
-        "design.Resource",
+        "kernel.Resource",
         verbose_name="Resource",
         on_delete=models.PROTECT,
         related_name="golden_order_line_resource",

@@ -1,0 +1,1 @@
+"""The ground floor every layer may use: the tenant row and name, pinyin, duration and cron helpers."""

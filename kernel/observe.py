@@ -1,0 +1,123 @@
+"""Kernel events for operations: every committed state change of a process, logged and counted.
+
+Each change is one log line on the ``kernel.events`` logger (JSON in production, see
+``LOGGING``) with ``tenant``, ``pid``, ``service``, ``from_state``, ``to_state`` and ``action``,
+and one increment of the Prometheus counter ``kernel_transitions_total{tenant, action, state}``
+(served at ``/metrics``). A process the kernel creates is one ``create`` event from no state.
+
+The kernel reports changes where it writes them (``kernel.engine.transitions.change``, the
+inserts of ``kernel.engine.run`` and the one-UPDATE cancels); they are kept with the
+transaction's batch (``kernel.live``) and emitted after the commit, so a rolled-back change is
+neither logged nor counted. ``ERPSYS["KERNEL_EVENTS"] = False`` switches it off.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from django.conf import settings
+from prometheus_client import Counter
+
+logger = logging.getLogger("kernel.events")
+
+TRANSITIONS = Counter(
+    "kernel_transitions",
+    "Committed process state changes, by tenant, action and the state entered.",
+    ["tenant", "action", "state"],
+)
+
+# (tenant_id, pid, revision_id, service_id, from_state, to_state, action)
+Event = tuple[int, int, int | None, int | None, str, str, str]
+
+
+def enabled() -> bool:
+    return getattr(settings, "ERPSYS", {}).get("KERNEL_EVENTS", True)
+
+
+def changed(process: Any, old: str, action: str, using: str | None = None) -> None:
+    """``process`` (in memory, already in its new state) changed from ``old`` by ``action``."""
+    if enabled():
+        _keep(
+            [
+                (
+                    process.tenant_id,
+                    process.pk,
+                    process.revision_id,
+                    process.service_id,
+                    str(old),
+                    str(process.state),
+                    str(action),
+                )
+            ],
+            using,
+        )
+
+
+def created(processes: list[Any], using: str | None = None) -> None:
+    """The kernel inserted these processes (in the state they were inserted in)."""
+    if enabled() and processes:
+        _keep(
+            [
+                (p.tenant_id, p.pk, p.revision_id, p.service_id, "", str(p.state), "create")
+                for p in processes
+            ],
+            using,
+        )
+
+
+def cancelled(rows: list[tuple], using: str | None = None) -> None:
+    """One-UPDATE cancels: rows ``(pk, state, *kernel.live.ROW_FIELDS)`` read before the UPDATE."""
+    if enabled() and rows:
+        _keep(
+            [
+                (tenant_id, pk, revision_id, service_id, str(state), "TERMINATED", "cancel")
+                for pk, state, tenant_id, _op, _et, _eid, revision_id, service_id, _role in rows
+            ],
+            using,
+        )
+
+
+def _keep(events: list[Event], using: str | None) -> None:
+    from kernel import live
+
+    live.keep_events(events, using)
+
+
+def emit(events: list[Event]) -> None:
+    """Log and count committed events (called by ``kernel.live`` after the commit)."""
+    log = logger.isEnabledFor(logging.INFO)
+    for tenant_id, pid, revision_id, service_id, old, new, action in events:
+        tenant = _tenant_name(tenant_id, revision_id)
+        TRANSITIONS.labels(tenant, action, new).inc()
+        if log:
+            logger.info(
+                "kernel transition",
+                extra={
+                    "tenant": tenant,
+                    "pid": pid,
+                    "service": _service_name(revision_id, service_id),
+                    "from_state": old,
+                    "to_state": new,
+                    "action": action,
+                },
+            )
+
+
+def _tenant_name(tenant_id: int, revision_id: int | None) -> str:
+    """From the compiled revision (no query once compiled); a query for a row with none."""
+    if revision_id is not None:
+        from kernel.engine.compiled import compiled_revision
+
+        return compiled_revision(revision_id).revision.tenant.name
+    from core.models import Tenant
+
+    name = Tenant.objects.filter(pk=tenant_id).values_list("name", flat=True).first()
+    return name or str(tenant_id)
+
+
+def _service_name(revision_id: int | None, service_id: int | None) -> str:
+    from kernel.live import service_of
+
+    service = service_of(revision_id, service_id)
+    return service.name if service is not None else ""

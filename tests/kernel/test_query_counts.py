@@ -1,0 +1,110 @@
+"""The statements each operator action costs on W3's program (a -> b; b calls sub; c returns).
+
+Pinned so that a change which adds a query to a step shows up here; data statements only
+(transaction control is left out, as in the W3 bench).
+"""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from kernel import services
+from kernel.engine.pids import pids_forget
+from kernel.models import Process
+from tests.kernel.helpers import live, operator, publish, rule, tiny_spec
+
+pytestmark = pytest.mark.django_db
+
+CONTROL = ("BEGIN", "SAVEPOINT", "RELEASE", "COMMIT", "ROLLBACK")
+
+
+class Statements(CaptureQueriesContext):
+    """The data statements run inside the block."""
+
+    @property
+    def data(self) -> list[str]:
+        return [
+            q["sql"] for q in self.captured_queries if not q["sql"].lstrip().startswith(CONTROL)
+        ]
+
+
+@pytest.fixture
+def w3(monkeypatch):
+    # the newest revision stays cached however slow the machine (its expiry is not under test)
+    monkeypatch.setattr("kernel.engine.compiled.NEWEST_REVISION_SECONDS", 3600.0)
+    publish(
+        tiny_spec(
+            "count_t",
+            programs={
+                "job": [
+                    rule("job", "started", "start_service", "a"),
+                    rule("a", "completed", "start_service", "b"),
+                    rule("b", "completed", "call_sub_service", "sub"),
+                ],
+                "sub": [
+                    rule("sub", "started", "start_service", "c"),
+                    rule("c", "completed", "calling_return"),
+                ],
+            },
+            tasks=["a", "b", "c"],
+        )
+    )
+    wanda = operator("count_t", "wanda")
+    services.operator_roles(wanda)
+    # a fresh block of reserved pids (PostgreSQL), so no reservation falls inside a counted action
+    pids_forget()
+    services.process_start(tenant="count_t", program="job", entity=None)  # caches the revision
+    return wanda
+
+
+def _batched_inserts() -> bool:
+    """PostgreSQL hands out pids ahead: the processes one action creates are one INSERT."""
+    return connection.vendor == "postgresql"
+
+
+def _task(program: Process, service: str) -> Process:
+    return Process.objects.get(pk=live(program, service).pk)
+
+
+def test_statements_per_operator_action(w3):
+    tenant = w3.tenant
+    with Statements(connection) as q:
+        program = services.process_start(tenant=tenant, program="job", entity=None, operator=w3)
+    # INSERT job (already RUNNING), INSERT a (one INSERT for both with reserved pids)
+    assert len(q.data) == (1 if _batched_inserts() else 2), q.data
+
+    a = _task(program, "a")
+    with Statements(connection) as q:
+        services.task_complete(process=a, operator=w3)
+    # lock a with its live tree, INSERT b, UPDATE a (claim + start + complete in one write)
+    assert len(q.data) == 3, q.data
+
+    b = _task(program, "b")
+    with Statements(connection) as q:
+        services.task_complete(process=b, operator=w3)
+    # lock, INSERT sub, INSERT c (one INSERT with reserved pids), one UPDATE for b (done),
+    # job (waits) and sub (running)
+    assert len(q.data) == (3 if _batched_inserts() else 4), q.data
+    assert sum(sql.startswith("UPDATE") for sql in q.data) == 1
+
+    c = _task(program, "c")
+    with Statements(connection) as q:
+        services.task_complete(process=c, operator=w3)
+    # lock, one UPDATE for c, sub (returned) and job (woken, then completed: its last step ended)
+    assert len(q.data) == 2, q.data
+    program.refresh_from_db()
+    assert program.state == "TERMINATED"
+
+
+def test_claim_and_suspend_are_one_statement_each_after_the_lock(w3):
+    program = services.process_start(tenant=w3.tenant, program="job", entity=None)
+    a = _task(program, "a")
+    with Statements(connection) as q:
+        services.task_claim(process=a, operator=w3)
+    assert len(q.data) == 2, q.data  # lock, UPDATE
+    a = Process.objects.get(pk=a.pk)
+    with Statements(connection) as q:
+        services.task_suspend(process=a, operator=w3)
+    assert len(q.data) == 2, q.data

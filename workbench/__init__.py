@@ -1,0 +1,1 @@
+"""The operator workbench: task board, task forms, entity and process pages (server-rendered, HTMX)."""
