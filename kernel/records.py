@@ -28,51 +28,77 @@ def record_model(process: Process) -> type[models.Model] | None:
         return None
 
 
-def carried_record(process: Process) -> models.Model | None:
-    """The record of the latest earlier step of the same program tree on the same entity whose
-    record is of the type ``process``'s service fills; None for a fresh record (one query).
+# Set by ``Run.lock_tree(process, carry=...)`` on the locked task: the id of the record an earlier
+# step carries to it (None: none), read in the lock's own statement.
+CARRIED = "_carried_record_id"
 
-    None when the service fills no record or asks for a fresh one (``new_record``), when the
-    process serves no entity or is not part of a program, or when no earlier step saved one.
-    """
+
+def carry_type_id(process: Process) -> int | None:
+    """The content type of the record an earlier step could carry to ``process``; None when no
+    record can be carried (no record, ``new_record``, no entity, not part of a program)."""
     service = process.service if process.service_id else None
     model = record_model(process)
     if model is None or getattr(service, "new_record", False):
         return None
-    root_id = process.root_id
-    if root_id is None or process.entity_type_id is None or process.entity_id is None:
+    if process.root_id is None or process.entity_type_id is None or process.entity_id is None:
         return None
-    content_type = ContentType.objects.get_for_model(model)
-    earlier = (
+    return ContentType.objects.get_for_model(model).pk
+
+
+def earlier_record_ids(process: Process, record_type_id: int) -> models.QuerySet:
+    """The record id of the latest earlier step of ``process``'s program tree on the same entity
+    whose record is of type ``record_type_id``, outside the other fan-out branches (at most one).
+
+    One shape for every process (a missing fan-out or parent is the id 0, which no row has), so
+    the engine can compile it once into the statement that locks the task (``Run.lock_tree``).
+    """
+    root_id = process.root_id
+    fanout_id = process.fanout_id or 0
+    parent_id = process.parent_id or 0
+    # The parallel threads and iteration items of the fan-out ``process`` (or its parent)
+    # belongs to each fill their own record, never a sibling's.
+    parent_fanout = Process.objects.filter(pk=parent_id, fanout_id__isnull=False).values(
+        "fanout_id"
+    )
+    siblings = (
+        (Q(fanout_id=fanout_id) & ~Q(pk=process.pk))
+        | (Q(parent__fanout_id__in=parent_fanout) & ~Q(parent_id=parent_id))
+        | (Q(fanout_id__in=parent_fanout) & ~Q(pk=parent_id))
+    )
+    return (
         Process.objects.filter(Q(pk=root_id) | Q(root_id=root_id))
         .filter(
             tenant_id=process.tenant_id,
             entity_type_id=process.entity_type_id,
             entity_id=process.entity_id,
-            record_type_id=content_type.pk,
+            record_type_id=record_type_id,
             record_id__isnull=False,
             pk__lt=process.pk,
         )
-        .exclude(_other_branches(process))
+        .exclude(siblings)
         .order_by("-pk")
-        .values_list("record_id", flat=True)[:1]
+        .values("record_id")[:1]
     )
-    return model._default_manager.filter(pk__in=earlier).first()
 
 
-def _other_branches(process: Process) -> Q:
-    """Processes of the other items of the fan-out ``process`` (or its parent) belongs to: the
-    parallel threads and iteration items each fill their own record, never a sibling's."""
-    other = Q(pk=None)  # matches nothing
-    if process.fanout_id is not None:
-        other |= Q(fanout_id=process.fanout_id) & ~Q(pk=process.pk)
-    if process.parent_id is not None:
-        fanout = Process.objects.filter(pk=process.parent_id).values_list("fanout_id", flat=True)
-        parent_fanout = next(iter(fanout), None)
-        if parent_fanout is not None:
-            other |= Q(parent__fanout_id=parent_fanout) & ~Q(parent_id=process.parent_id)
-            other |= Q(fanout_id=parent_fanout) & ~Q(pk=process.parent_id)
-    return other
+def carried_record(process: Process) -> models.Model | None:
+    """The record of the latest earlier step of the same program tree on the same entity whose
+    record is of the type ``process``'s service fills; None for a fresh record.
+
+    None when the service fills no record or asks for a fresh one (``new_record``), when the
+    process serves no entity or is not part of a program, or when no earlier step saved one.
+    One statement; none when the lock that took the task already answered (``CARRIED``).
+    """
+    record_type_id = carry_type_id(process)
+    if record_type_id is None:
+        return None
+    model = record_model(process)
+    if hasattr(process, CARRIED):
+        record_id = getattr(process, CARRIED)
+        if record_id is None:
+            return None
+        return model._default_manager.filter(pk=record_id).first()
+    return model._default_manager.filter(pk__in=earlier_record_ids(process, record_type_id)).first()
 
 
 def task_record(process: Process) -> models.Model | None:

@@ -19,7 +19,7 @@ from kernel.engine.transitions import change, start
 from kernel.errors import KernelError, KernelErrorCode
 from kernel.fsm import Action, State, transition
 from kernel.models import Decision, Incident, Operator, Process, RuleDef
-from kernel.records import task_record
+from kernel.records import carry_type_id, task_record
 from kernel.resources.stock import stock_adjust  # noqa: F401 - part of the write API
 from kernel.revisions import revision_latest
 
@@ -386,7 +386,7 @@ def _task_complete(
     *,
     serialized: bool = False,
 ) -> Process:
-    process = run.lock_tree(process)
+    process = run.lock_tree(process, carry=carry_type_id(run.attach(process)))
     check_permitted(process=process, operator=operator)
     service = process.service
     # Fast path: an unclaimed task without resources or record goes READY -> TERMINATED in one UPDATE.

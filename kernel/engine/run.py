@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from django.db import connections, router
-from django.db.models import Q
+from django.db.models import Q, Subquery
 from django.utils import timezone
 
 from kernel import live, observe
@@ -17,6 +17,7 @@ from kernel.engine.prepared import Prepared
 from kernel.errors import KernelError, KernelErrorCode
 from kernel.fsm import State
 from kernel.models import Process
+from kernel.records import CARRIED, earlier_record_ids
 
 # Columns a transition may change; re-read under the row lock so no decision uses stale state.
 MUTABLE_FIELDS = (
@@ -76,6 +77,43 @@ _LOCK_TREE = Prepared(
     ),
     lambda pid, root_id: (pid, root_id, root_id, *_LIVE),
 )
+
+# The same, for a task that fills a record: the lock also answers whether an earlier step
+# carries one to it (``kernel.records``), so that look-up costs no statement of its own.
+_LOCK_TREE_CARRYING = Prepared(
+    Process,
+    lambda pid, root_id, process, record_type_id: _LOCK_TREE.build(pid, root_id).annotate(
+        carried=Subquery(earlier_record_ids(process, record_type_id))
+    ),
+    lambda pid, root_id, process, record_type_id: (
+        *_carrying_params(process, record_type_id),
+        pid,
+        root_id,
+        root_id,
+        *_LIVE,
+    ),
+)
+
+
+def _carrying_params(process: Process, record_type_id: int) -> tuple:
+    """The values of ``earlier_record_ids``'s statement, in the order its SQL takes them."""
+    fanout_id, parent_id = process.fanout_id or 0, process.parent_id or 0
+    root_id = process.root_id
+    return (
+        root_id,
+        root_id,
+        process.entity_id,
+        process.entity_type_id,
+        process.pk,
+        record_type_id,
+        process.tenant_id,
+        fanout_id,
+        process.pk,
+        parent_id,
+        parent_id,
+        parent_id,
+        parent_id,
+    )
 
 
 class Run:
@@ -158,11 +196,14 @@ class Run:
         self.processes[process.pk] = process
         return process
 
-    def lock_tree(self, process: Process) -> Process:
+    def lock_tree(self, process: Process, *, carry: int | None = None) -> Process:
         """Lock ``process`` and every live process of its program tree in one statement.
 
         Afterwards the run knows the whole live tree (``trees``): rules, returns and the
-        program-completion check find the rows they need in the identity map.
+        program-completion check find the rows they need in the identity map. With ``carry``
+        (the content type of the record the task fills: ``kernel.records.carry_type_id``) the
+        same statement finds the record an earlier step carries to the task
+        (``kernel.records.CARRIED`` on the returned process).
         """
         known = self.processes.get(process.pk)
         if known is not None:
@@ -170,7 +211,13 @@ class Run:
         # The tree of the caller's instance (root_id never changes once inserted); an instance
         # that does not know its root only gets its own row and those it is the root of.
         root_id = process.root_id or process.pk
-        rows = _LOCK_TREE.run(router.db_for_write(Process), process.pk, root_id)
+        alias = router.db_for_write(Process)
+        if carry is None:
+            rows = _LOCK_TREE.run(alias, process.pk, root_id)
+        else:
+            rows = _LOCK_TREE_CARRYING.run(alias, process.pk, root_id, process, carry)
+        if hasattr(process, CARRIED):
+            delattr(process, CARRIED)
         found = None
         for row in rows:
             if row.pk in self.processes:
@@ -178,6 +225,8 @@ class Run:
             if row.pk == process.pk:  # the caller's instance becomes the run's (as ``lock``)
                 for field in _READ_FIELDS:
                     setattr(process, field, getattr(row, field))
+                if carry is not None:
+                    setattr(process, CARRIED, row.carried)
                 row = found = process
             self.attach(row)
             self.processes[row.pk] = row

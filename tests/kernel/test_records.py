@@ -8,6 +8,8 @@ from datetime import timedelta
 
 import pytest
 from django.apps import apps
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from rest_framework.test import APIClient
 
@@ -96,6 +98,57 @@ def test_later_steps_update_the_appointment_the_first_step_made(program, act):
     confirmation.refresh_from_db()
     assert confirmation.record_id == appointment.pk
     assert appointment.pid_id == confirmation.pk  # the record names the step that saved it last
+
+
+def _reads_of(captured, table: str) -> list[str]:
+    return [
+        q["sql"]
+        for q in captured
+        if q["sql"].startswith("SELECT") and f'FROM "{table}"' in q["sql"]
+    ]
+
+
+def test_the_lock_that_takes_the_task_answers_the_look_up(clinic_spec_dir, act):
+    """Which record a completed task fills costs no statement of its own: the lock that takes
+    the task finds it; the record is then read by its key, and only when one is carried."""
+    customer = _published(clinic_spec_dir, act)
+    xiaolin = operator("clinic", "xiaolin")
+    program = act(
+        services.process_start,
+        tenant="clinic",
+        program="customer_service",
+        entity=customer,
+        operator=xiaolin,
+    )
+    table = Appointment()._meta.db_table
+    first = Process.objects.get(pk=live(program, "new_appointment").pk)
+    when = (timezone.now() + timedelta(hours=2)).replace(microsecond=0)
+    with CaptureQueriesContext(connection) as captured:
+        act(
+            services.task_complete,
+            process=first,
+            operator=xiaolin,
+            data={"full_name": "李女士", "phone": "13800000000", "scheduled_at": when},
+        )
+    looked_up = [
+        sql for sql in _reads_of(captured, "kernel_process") if '"record_type_id" =' in sql
+    ]
+    assert len(looked_up) == 1 and "kernel_process" in looked_up[0]  # the lock, nothing else
+    assert _reads_of(captured, table) == []  # nothing carried: a fresh appointment
+    appointment = Appointment().objects.get()
+
+    reminder = Process.objects.get(pk=live(program, "arrival_reminder").pk)
+    with CaptureQueriesContext(connection) as captured:
+        act(services.task_complete, process=reminder, operator=xiaolin, data={"confirmed": True})
+    looked_up = [
+        sql for sql in _reads_of(captured, "kernel_process") if '"record_type_id" =' in sql
+    ]
+    assert len(looked_up) == 1 and "kernel_process" in looked_up[0]
+    reads = _reads_of(captured, table)
+    assert len(reads) == 1 and "kernel_process" not in reads[0]  # the carried one, by its key
+    reminder.refresh_from_db()
+    assert reminder.record_id == appointment.pk
+    assert Appointment().objects.count() == 1
 
 
 def test_rest_complete_updates_the_carried_record(program, act):
