@@ -18,7 +18,7 @@ pytestmark = pytest.mark.django_db
 def shop():
     config = tenant_app_config("repair_shop")
     if config is None:
-        pytest.skip("generated/repair_shop is missing (run: manage.py generate repair_shop)")
+        pytest.fail("generated/repair_shop is missing (run: manage.py generate repair_shop)")
     return config
 
 

@@ -95,7 +95,7 @@ def _operator(tenant: str, name: str, *, permissions: list[Permission]) -> Any:
 def two_tenants(db) -> dict[str, Any]:
     missing = [t for t in TENANTS if not _installed(t)]
     if missing:
-        pytest.skip(f"generated app(s) missing: {', '.join(missing)} (run: manage.py generate)")
+        pytest.fail(f"generated app(s) missing: {', '.join(missing)} (run: manage.py generate)")
     out: dict[str, Any] = {"rows": {}, "operators": {}, "urls": {}}
     every_permission = list(Permission.objects.all())
     for tenant in TENANTS:

@@ -17,7 +17,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def clinic(clinic_spec_dir):
     if tenant_app_config("clinic") is None:
-        pytest.skip("the clinic app is not generated")
+        pytest.fail("the clinic app is not generated")
     from design.publish import revision_publish
     from design.services import spec_load
     from kernel.models import Operator

@@ -177,8 +177,7 @@ def test_the_designer_speaks_chinese(analyst_client, designer_dirs):
     from django.utils import translation
 
     with translation.override("zh-hans"):
-        if translation.gettext("Generate, migrate, publish") == "Generate, migrate, publish":
-            pytest.skip("the compiled zh_Hans catalogue does not hold designer.po.part yet")
+        assert translation.gettext("Generate, migrate, publish") != "Generate, migrate, publish"
     page = analyst_client.get("/design/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
     assert "<h1" in page and "租户" in page and "生成、迁移、发布" in page and "新建租户" in page
     page = analyst_client.get("/design/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
