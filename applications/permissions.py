@@ -57,6 +57,18 @@ def _permissions(model: type[models.Model], actions: tuple[str, ...]) -> list[Pe
     return found
 
 
+def _permissions_not_loaded(tenant: str, entity: str, actions: tuple[str, ...]) -> list[Permission]:
+    """The permissions of a generated model this process does not run (a tenant generated and
+    migrated after it started: the designer's worker), found by its content type; none when the
+    model was never migrated (or the entity is built-in)."""
+    model_name = entity.replace("_", "")  # the model's class name is the PascalCase of the name
+    content_type = ContentType.objects.filter(app_label=tenant, model=model_name).first()
+    if content_type is None:
+        return []
+    codenames = [f"{action}_{model_name}" for action in actions]
+    return list(Permission.objects.filter(content_type=content_type, codename__in=codenames))
+
+
 def role_permission_plan(*, tenant: str, spec: Any) -> dict[str, set[tuple[str, str]]]:
     """Per role name, the (entity, action) pairs it gets from a tenant's spec; pure, no database.
 
@@ -99,7 +111,8 @@ def role_permissions_sync(*, tenant: str, spec: Any) -> None:
     """Make one group ``<tenant>:<role>`` per role holding exactly its planned permissions.
 
     Groups of roles no longer in the spec are deleted; members of every group are re-synced.
-    Entities without an installed model (not generated yet, or built-in) are skipped.
+    Entities without an installed model are found by their content type (migrated by another
+    process); not migrated yet, or built-in: skipped.
     """
     plan = role_permission_plan(tenant=tenant, spec=spec)
     for role_name, pairs in plan.items():
@@ -112,6 +125,8 @@ def role_permissions_sync(*, tenant: str, spec: Any) -> None:
             model = _model(tenant, entity)
             if model is not None:
                 permissions += _permissions(model, tuple(actions))
+            else:
+                permissions += _permissions_not_loaded(tenant, entity, tuple(actions))
         group.permissions.set(permissions)
     prefix = group_name(tenant, "")
     Group.objects.filter(name__startswith=prefix).exclude(

@@ -143,6 +143,10 @@ if not DATABASES["default"].get("ENGINE"):
         "e.g. postgres://user@host:5432/name or sqlite:///path/to/db.sqlite3"
     )
 DATABASES["default"].setdefault("TEST", {})
+# A subprocess started on another process's database (the designer's migrate of a new tenant,
+# from a test run too) names it here.
+if env("ERPSYS_DATABASE_NAME", default=""):
+    DATABASES["default"]["NAME"] = env("ERPSYS_DATABASE_NAME")
 if env("ERPSYS_TEST_DB_NAME", default=""):
     DATABASES["default"]["TEST"]["NAME"] = env("ERPSYS_TEST_DB_NAME")
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import collections
 import difflib
 import importlib
 import io
+import os
+import subprocess
+import sys
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -17,6 +22,7 @@ from core.models import Tenant
 from design.codegen.emit import EmitResult, diff_app, emit_app, is_up_to_date
 from design.codegen.formatting import build_app
 from design.codegen.migration_plan import DESTRUCTIVE, PlannedOperation
+from design.reload import generated_apps_changed
 from design.ui.specfiles import SpecState, spec_folder, spec_state
 from kernel.models import Process, Revision
 
@@ -59,6 +65,9 @@ class TenantStatus:
     revision: Revision | None = None
     published_current: bool | None = None
     stale_processes: int = 0
+    # False: ``generated/<tenant>/`` exists but this server started before it and does not run it
+    # (a new tenant: the development server restarts by itself, gunicorn must be restarted).
+    served: bool | None = None
 
     @property
     def name(self) -> str:
@@ -82,6 +91,8 @@ def tenant_status(tenant: str) -> TenantStatus:
     spec = spec_in_view(state)
     if spec is not None:
         status.generated = is_up_to_date(app_dir(tenant), spec)
+    if (app_dir(tenant) / "apps.py").is_file():
+        status.served = django_apps.is_installed(f"generated.{tenant}")
     status.unapplied = unapplied_migrations(tenant)
     row = Tenant.objects.filter(name=tenant).first()
     if row is not None:
@@ -169,6 +180,14 @@ def generate(tenant: str, *, allow_destructive: bool, log) -> EmitResult:
         log(_("%(path)s: removed") % {"path": f"{tenant}/{path}"})
     if not (result.changed or result.migrations or result.removed):
         log(_("The generated code was up to date."))
+    elif not django_apps.is_installed(f"generated.{tenant}") and generated_apps_changed():
+        log(
+            _(
+                "%(tenant)s is a new app: the development server restarts to load it; "
+                "other servers load it when they are restarted."
+            )
+            % {"tenant": tenant}
+        )
     return result
 
 
@@ -181,12 +200,10 @@ def migrate(tenant: str, *, log) -> list[str]:
         log(_("No migration to apply."))
         return []
     if not django_apps.is_installed(f"generated.{tenant}"):
-        raise StepRefused(
-            _(
-                "The app of %(tenant)s is new: restart the web server and the workers so they load it, then migrate."
-            )
-            % {"tenant": tenant}
-        )
+        # A brand-new tenant: this process started before its app existed. A fresh process
+        # finds it under GENERATED_DIR (settings.discover_generated_apps) and migrates it.
+        migrate_in_subprocess(tenant, log=log)
+        return pending
     loaded_from = Path(django_apps.get_app_config(tenant).path).resolve()
     if loaded_from != app_dir(tenant).resolve():
         raise StepRefused(
@@ -200,6 +217,69 @@ def migrate(tenant: str, *, log) -> list[str]:
         if line.strip():
             log(line.rstrip())
     return pending
+
+
+def subprocess_environment() -> dict[str, str]:
+    """The environment of a fresh ``manage.py`` on this process's folders and database."""
+    db = connection.settings_dict
+    name = str(db["NAME"])
+    if connection.vendor == "sqlite" and connection.is_in_memory_db():
+        raise StepRefused(
+            _(
+                "The database is in memory: another process cannot migrate it; restart, then migrate."
+            )
+        )
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": os.environ.get("DJANGO_SETTINGS_MODULE", "erpsys.settings"),
+        "ERPSYS_META_SPECS_DIR": str(settings.META_SPECS_DIR),
+        "ERPSYS_GENERATED_DIR": str(settings.GENERATED_DIR),
+        # The database this process uses (a test run's test database included).
+        "ERPSYS_DATABASE_NAME": name,
+        "PYTHONUNBUFFERED": "1",
+    }
+    env.pop("ERPSYS_TEST_DB_NAME", None)
+    return env
+
+
+def migrate_in_subprocess(tenant: str, *, log, timeout: float = 600) -> None:
+    """``manage.py migrate <tenant>`` in a fresh process, its output line by line into ``log``."""
+    command = [sys.executable, str(Path(settings.BASE_DIR) / "manage.py"), "migrate", tenant,
+               "--noinput"]  # fmt: skip
+    log(_("The app of %(tenant)s is new to this process: migrating it in a new process.")
+        % {"tenant": tenant})  # fmt: skip
+    tail: collections.deque[str] = collections.deque(maxlen=20)
+    process = subprocess.Popen(
+        command,
+        cwd=settings.BASE_DIR,
+        env=subprocess_environment(),
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        encoding="utf-8",
+        errors="replace",
+    )
+    deadline = time.monotonic() + timeout
+    assert process.stdout is not None
+    for line in process.stdout:
+        line = line.rstrip()
+        if line.strip():
+            tail.append(line)
+            log(line)
+        if time.monotonic() > deadline:
+            process.kill()
+            break
+    try:
+        code = process.wait(timeout=max(1.0, deadline - time.monotonic()))
+    except subprocess.TimeoutExpired:
+        process.kill()
+        code = process.wait()
+    if code != 0:
+        raise StepRefused(
+            _("manage.py migrate %(tenant)s failed (exit status %(code)s): %(tail)s")
+            % {"tenant": tenant, "code": code, "tail": " / ".join(list(tail)[-5:])}
+        )
 
 
 def publish(tenant: str, *, user, log) -> Revision:
