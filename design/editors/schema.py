@@ -136,7 +136,12 @@ KINDS: dict[str, Kind] = {
             Key("naming", _("Numbering"), help=_("e.g. CUS-{YYYY}-{#####}")),
             Key("list", _("List columns"), "list"),
             Key("search", _("Search fields"), "list"),
-            Key("rows", _("Rows (dict)"), "rows", help=_("one row per line")),
+            Key(
+                "rows",
+                _("Rows (dict)"),
+                "rows",
+                help=_("one row per line: a label, or label | field=value; field=value"),
+            ),
         ),
         children={"fields": "field"},
         create=("label", "name", "kind"),
@@ -250,6 +255,7 @@ KINDS: dict[str, Kind] = {
             Key("entity", _("Entity"), "ref", "entities"),
             Key("view", _("View"), "ref", "views"),
         ),
+        children={"children": "menu_item"},
         create=("label",),
         summary=("entity", "view"),
     ),
@@ -269,6 +275,13 @@ CHILD_KINDS: dict[str, tuple[Key, ...]] = {
         Key("visible", _("Visible"), "bool"),
     ),
     "rule": RULE,
+    # an item of a menu group (``menu[].children``), one level deep
+    "menu_item": (
+        Key("label", _("Label")),
+        Key("name", _("Name")),
+        Key("entity", _("Entity"), "ref", "entities"),
+        Key("view", _("View"), "ref", "views"),
+    ),
 }
 
 # The new child each "add" button appends (valid enough to edit; the validator says the rest).
@@ -276,6 +289,7 @@ NEW_CHILD: dict[str, Callable[[dict[str, Any]], Any]] = {
     "field": lambda parent: {"type": "char"},
     "form_field": lambda parent: {},
     "column": lambda parent: {},
+    "menu_item": lambda parent: {},
     "rule": lambda parent: {
         "service": parent.get("name", ""),
         "event": "started",
@@ -314,6 +328,27 @@ def _set_key(element: dict[str, Any], dotted: str, value: Any) -> None:
         element.pop(parts[0], None)
 
 
+def _row_text(row: Any) -> str:
+    """A dict row as one line: ``label``, or ``label | field=value; field=value`` for a mapping
+    (``label |`` for a mapping with the label alone)."""
+    if not isinstance(row, dict):
+        return str(row)
+    extra = "; ".join(f"{k}={v}" for k, v in row.items() if k != "label")
+    return f"{row.get('label', '')} | {extra}".rstrip()
+
+
+def _row_parse(line: str) -> Any:
+    """One line of the rows input: a bare label, or a mapping when the line has a ``|``."""
+    label, bar, rest = line.partition("|")
+    if not bar:
+        return label.strip()
+    pairs = [part.partition("=") for part in rest.split(";") if part.strip()]
+    row: dict[str, Any] = {"label": label.strip()}
+    for name, _eq, value in pairs:
+        row[name.strip()] = parse_scalar(value.strip())
+    return row
+
+
 def _split(text: str) -> list[str]:
     return [p.strip() for p in text.replace("\n", ",").replace("，", ",").split(",") if p.strip()]
 
@@ -326,6 +361,8 @@ def to_text(key: Key, value: Any) -> str:
         return "true" if value is True else "false" if value is False else str(value)
     if key.widget == "list":
         return ", ".join(str(v) for v in value) if isinstance(value, list) else str(value)
+    if key.widget == "rows" and isinstance(value, list):
+        return "\n".join(_row_text(row) for row in value)
     if key.widget in ("choices", "rows"):
         if not isinstance(value, list):
             return str(value)
@@ -385,10 +422,7 @@ def from_text(key: Key, text: str, element: dict[str, Any]) -> Any:
                 items.append(line.strip())
         return items
     if key.widget == "rows":
-        old = element.get("rows")
-        if isinstance(old, list) and any(isinstance(r, dict) for r in old):
-            return old  # rows with extra values are edited in the YAML file
-        return [line.strip() for line in text.splitlines() if line.strip()]
+        return [_row_parse(line) for line in text.splitlines() if line.strip()]
     if key.widget == "pairs":
         out: dict[str, Any] = {}
         for line in text.splitlines():

@@ -9,7 +9,7 @@ app_name = "design_editors"
 SECTION = r"(?P<section>entities|fields|forms|services|programs|events|roles|operators|resources|views|menu)"
 TENANT = r"(?P<tenant>[a-z][a-z0-9_]*)"
 KEY = r"(?P<key>[^/]+)"
-CHILD = r"(?P<child>fields|rules|columns)/(?P<index>[0-9]+)"
+CHILD = r"(?P<child>fields|rules|columns|children)/(?P<index>[0-9]+)"
 
 urlpatterns = [
     re_path(rf"^{TENANT}/edit/$", views.tenant_home, name="home"),

@@ -286,6 +286,8 @@ def _child_title(kind: str, item: Any) -> tuple[str, str]:
         return str(m.get("field", "")), ", ".join(k for k in ("required", "readonly") if m.get(k))
     if kind == "column":
         return str(m.get("label", "")), str(m.get("value", ""))
+    if kind == "menu_item":
+        return str(m.get("label", "")), str(m.get("entity") or m.get("view") or "")
     return str(m), ""
 
 

@@ -50,3 +50,52 @@ def test_a_form_field_widget(specs, analyst_client):
     assert (form.fields[2].field, form.fields[2].required) == ("age", True)
     bad = hx(analyst_client, "post", f"{url}check/", {"_original": "2", "field": "agee"})
     assert errors_at(bad.content.decode(), "child-field")[0][0] == "unknown_reference"
+
+
+def test_a_menu_groups_items_are_edited_and_added(specs, analyst_client):
+    page = hx(analyst_client, "get", "/design/clinic/menu/materials/").content.decode()
+    assert 'data-list="children"' in page and "物料台账" in page
+    ok = hx(
+        analyst_client,
+        "post",
+        "/design/clinic/menu/materials/children/1/",
+        {"_original": "1", "label": "物料流水", "name": "material_ledger_list",
+         "entity": "material_ledger", "view": ""},
+    )  # fmt: skip
+    assert 'data-ok="1"' in ok.content.decode()
+    added = hx(
+        analyst_client,
+        "post",
+        "/design/clinic/menu/materials/children/2/",
+        {"_original": "2", "_new": "1", "label": "客户清单", "name": "material_customers",
+         "entity": "customer", "view": ""},
+    )  # fmt: skip
+    assert 'data-ok="1"' in added.content.decode()
+    menu = next(m for m in validate_folder(specs / "clinic").menu if m.name == "materials")
+    assert [(c.label, c.entity) for c in menu.children] == [
+        ("物料", "material"),
+        ("物料流水", "material_ledger"),
+        ("客户清单", "customer"),
+    ]
+    assert_byte_stable(specs / "clinic")
+
+
+def test_dict_rows_with_extra_values(specs, analyst_client):
+    url = "/design/clinic/entities/gender/"
+    page = hx(analyst_client, "get", url).content.decode()
+    assert "男\n女" in page
+    before = folder_digest(specs / "clinic")
+    fields = {"_original": "gender", "label": "性别", "name": "gender", "kind": "dict"}
+    bad = hx(analyst_client, "post", url, {**fields, "rows": "男 | code=1\n女"})
+    assert 'data-code="unknown_reference"' in bad.content.decode()  # code is not a field
+    assert folder_digest(specs / "clinic") == before
+    ok = hx(
+        analyst_client, "post", url, {**fields, "rows": "男 | name=male\n女 | name=female\n未知"}
+    )
+    assert 'data-ok="1"' in ok.content.decode()
+    entity = next(e for e in validate_folder(specs / "clinic").entities if e.name == "gender")
+    rows = [(row["label"], row.get("name")) for row in map(dict, entity.rows)]
+    assert rows == [("男", "male"), ("女", "female"), ("未知", None)]
+    again = hx(analyst_client, "get", url).content.decode()
+    assert "男 | name=male" in again
+    assert_byte_stable(specs / "clinic")
