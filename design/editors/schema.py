@@ -271,7 +271,7 @@ CHILD_KINDS: dict[str, tuple[Key, ...]] = {
     ),
     "column": (
         Key("label", _("Label")),
-        Key("value", _("Value (dotted path)")),
+        Key("value", _("Value (dotted path)"), "path"),
         Key("visible", _("Visible"), "bool"),
     ),
     "rule": RULE,

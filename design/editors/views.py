@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.naming import derive_name, pinyin_initials
 from design.editors import store
+from design.editors.paths import column_paths
 from design.editors.schema import (
     BUILTIN_REFS,
     CHILD_KINDS,
@@ -145,6 +146,17 @@ def _options(data: dict[str, Any], key: Key) -> list[tuple[str, str]]:
     return []
 
 
+def _path_options(data: dict[str, Any], path: tuple) -> list[tuple[str, str]]:
+    """Completion for a view column's dotted path (``views[i].columns[j]``); none when the
+    spec does not validate far enough to know its entities."""
+    if len(path) < 2 or path[0] != "views" or not isinstance(path[1], int):
+        return []
+    spec = store.check(data, "completion").spec
+    if spec is None:
+        return []
+    return [(p, p) for p in column_paths(spec, path[1])]
+
+
 def build_form(
     *,
     fid: str,
@@ -167,6 +179,8 @@ def build_form(
     ]
     for item in inputs:
         item.options = _options(data, item.key)
+        if item.key.widget == "path":
+            item.options = _path_options(data, path)
     form = EditorForm(fid, title, inputs, url, original, is_new=is_new, checked=checked)
     place_errors(form, errors, format_path(path))
     return form

@@ -99,3 +99,27 @@ def test_dict_rows_with_extra_values(specs, analyst_client):
     again = hx(analyst_client, "get", url).content.decode()
     assert "男 | name=male" in again
     assert_byte_stable(specs / "clinic")
+
+
+def test_a_column_path_input_offers_the_paths_the_validator_accepts(specs, analyst_client):
+    import re
+
+    from design.editors import store
+    from design.editors.paths import column_paths
+
+    page = hx(analyst_client, "get", "/design/clinic/views/public_tasks/columns/1/")
+    offered = re.findall(r'<option value="([^"]+)">', page.content.decode().split("datalist")[1])
+    assert {"service.label", "operator.name", "entity.phone", "entity.full_name"} <= set(offered)
+    assert any(p.startswith("record.") for p in offered)
+    # every offered path validates as a column of that view; an invented one does not
+    data = store.load("clinic").data
+    index = next(i for i, v in enumerate(data["views"]) if v.get("name") == "public_tasks")
+    spec = store.check(data, "clinic").spec
+    assert column_paths(spec, index) == offered
+    for i, view in enumerate(data["views"]):  # task views and entity views alike
+        view["columns"] = [{"label": p, "value": p} for p in column_paths(spec, i)]
+        assert view["columns"]
+    assert [e for e in store.check(data, "clinic").errors if "columns" in str(e.path)] == []
+    view = data["views"][index]
+    view["columns"] = [{"label": "x", "value": "entity.no_such_field"}]
+    assert [e.code for e in store.check(data, "clinic").errors] == ["invalid_path"]
