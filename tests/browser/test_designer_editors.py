@@ -120,8 +120,17 @@ def test_analyst_adds_an_optional_field_to_the_appointment(analyst_page, specs, 
 
 
 @pytest.mark.django_db(transaction=True)
+def _diagram_edges(page, program: str) -> int:
+    """Open the tenant's program diagrams; the number of edges drawn for ``program``."""
+    page.goto(f"{page.base}/design/repair_shop/diagrams/")
+    page.wait_for_selector(f"[data-diagram={program}][data-drawn=yes]", timeout=60_000)
+    return page.locator(f"[data-diagram={program}] svg .edgePaths path").count()
+
+
 def test_analyst_adds_a_rule_to_repair_shops_program(analyst_page, specs):
     page = analyst_page
+    edges = _diagram_edges(page, "repair_job")
+    assert edges > 0
     page.goto(f"{page.base}/design/repair_shop/programs/repair_job/")
     rows = page.locator(".child-list[data-list=rules] tbody tr").count()
     no_reload(page)
@@ -153,6 +162,10 @@ def test_analyst_adds_a_rule_to_repair_shops_program(analyst_page, specs):
         "retry_process",
     )
     assert rule.params == {"max_retries": 2, "backoff": "PT5M"}
+    # the diagram redraws with the new exception edge
+    assert _diagram_edges(page, "repair_job") == edges + 1
+    last = page.locator("#program-repair_job tbody tr").last.text_content()
+    assert "retry_process" in last and "{'max_retries': 2, 'backoff': 'PT5M'}" in last
 
 
 @pytest.mark.django_db(transaction=True)
