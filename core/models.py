@@ -20,14 +20,9 @@ class Identified(models.Model):
         abstract = True
 
 
-class MetaModel(Identified):
-    """Abstract base of the design layer's tables; ``pym`` follows ``label`` on every save."""
-
-    label = models.CharField(_("label"), max_length=255)
-    name = models.CharField(_("name"), max_length=40)
-    pym = models.CharField(_("pinyin initials"), max_length=255, blank=True, editable=False)
-    created_time = models.DateTimeField(_("created"), auto_now_add=True)
-    updated_time = models.DateTimeField(_("updated"), auto_now=True)
+class PinyinFollowsLabel(models.Model):
+    """Abstract: a row with ``label``, ``name`` and ``pym``, whose ``pym`` (pinyin initials, for
+    search) follows ``label`` on every save, ``update_fields`` saves included."""
 
     class Meta:
         abstract = True
@@ -41,6 +36,19 @@ class MetaModel(Identified):
 
     def __str__(self) -> str:
         return self.label or self.name
+
+
+class MetaModel(PinyinFollowsLabel, Identified):
+    """Abstract base of the design layer's tables; ``pym`` follows ``label`` on every save."""
+
+    label = models.CharField(_("label"), max_length=255)
+    name = models.CharField(_("name"), max_length=40)
+    pym = models.CharField(_("pinyin initials"), max_length=255, blank=True, editable=False)
+    created_time = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_time = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        abstract = True
 
 
 class Tenant(MetaModel):

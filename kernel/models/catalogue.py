@@ -5,10 +5,10 @@ import uuid
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from core.naming import pinyin_initials
+from core.models import PinyinFollowsLabel
 
 
-class Service(models.Model):
+class Service(PinyinFollowsLabel):
     """One service a tenant offers, by name: stable across publishes (unlike ``ServiceDef``).
 
     Publish (``kernel.catalogue.services_sync``) upserts these rows by name; a service that
@@ -39,13 +39,3 @@ class Service(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["tenant", "name"], name="kernel_service_tenant_name")
         ]
-
-    def save(self, *args, **kwargs):
-        self.pym = pinyin_initials(self.label)
-        update_fields = kwargs.get("update_fields")
-        if update_fields is not None and "label" in update_fields:
-            kwargs["update_fields"] = {*update_fields, "pym"}
-        super().save(*args, **kwargs)
-
-    def __str__(self) -> str:
-        return self.label or self.name

@@ -6,10 +6,10 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from core.naming import pinyin_initials
+from core.models import PinyinFollowsLabel
 
 
-class Role(models.Model):
+class Role(PinyinFollowsLabel):
     tenant = models.ForeignKey(
         "core.Tenant", on_delete=models.CASCADE, related_name="roles", verbose_name=_("tenant")
     )
@@ -36,15 +36,8 @@ class Role(models.Model):
             models.UniqueConstraint(fields=["tenant", "name"], name="kernel_role_tenant_name")
         ]
 
-    def save(self, *args, **kwargs):
-        self.pym = pinyin_initials(self.label)
-        super().save(*args, **kwargs)
 
-    def __str__(self) -> str:
-        return self.label
-
-
-class Operator(models.Model):
+class Operator(PinyinFollowsLabel):
     """A person of one tenant; logs in as ``user`` and may do the services of ``roles``."""
 
     tenant = models.ForeignKey(
@@ -75,10 +68,3 @@ class Operator(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["tenant", "name"], name="kernel_operator_tenant_name")
         ]
-
-    def save(self, *args, **kwargs):
-        self.pym = pinyin_initials(self.label)
-        super().save(*args, **kwargs)
-
-    def __str__(self) -> str:
-        return self.label

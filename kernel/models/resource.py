@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from polymorphic.models import PolymorphicModel
 
-from core.naming import pinyin_initials
+from core.models import PinyinFollowsLabel
 
 
 class ResourceKind(models.TextChoices):
@@ -19,7 +19,7 @@ class ResourceKind(models.TextChoices):
     KNOWLEDGE = "knowledge", _("knowledge")
 
 
-class Resource(PolymorphicModel):
+class Resource(PinyinFollowsLabel, PolymorphicModel):
     """A tenant's resource; the concrete subclass fixes ``kind`` and how it is allocated."""
 
     KIND: str = ""
@@ -48,7 +48,7 @@ class Resource(PolymorphicModel):
         ]
 
     def save(self, *args, **kwargs):
-        self.pym = pinyin_initials(self.label)
+        # pym follows label in PinyinFollowsLabel.save
         if self.KIND:
             self.kind = self.KIND
         opening = self._state.adding
@@ -57,9 +57,6 @@ class Resource(PolymorphicModel):
             from kernel.resources.ledger import ledger_open
 
             ledger_open(self)
-
-    def __str__(self) -> str:
-        return self.label or self.name
 
 
 class MaterialResource(Resource):
