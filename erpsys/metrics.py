@@ -14,8 +14,6 @@ from django.utils.crypto import constant_time_compare
 from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, generate_latest
 from prometheus_client.core import GaugeMetricFamily
 
-QUEUE_NAMES = ("celery",)
-
 
 def _authorized(request) -> bool:
     token = settings.ERPSYS_METRICS_TOKEN
@@ -60,7 +58,8 @@ def _queue_lengths() -> list[tuple[str, int]]:
 
     client = redis.Redis.from_url(settings.REDIS_URL, socket_timeout=1)
     try:
-        return [(name, client.llen(name)) for name in QUEUE_NAMES]
+        name = settings.CELERY_TASK_DEFAULT_QUEUE
+        return [(name, client.llen(name))]
     except redis.RedisError:
         return []
     finally:

@@ -21,6 +21,18 @@ CLINIC_SPEC = REPO_ROOT / "meta_specs" / "clinic"
 CHROMIUM = "/usr/bin/chromium"
 
 
+def pytest_configure(config):
+    """A Celery queue of this run's own (the settings read CELERY_QUEUE; workers the tests
+    start inherit it): a worker another run left behind, or another checkout's suite on the
+    same Redis, cannot take this run's tasks."""
+    from django.conf import settings
+
+    from erpsys.celery import app
+
+    queue = os.environ.setdefault("CELERY_QUEUE", f"erpsys-test-{os.getpid()}")
+    settings.CELERY_TASK_DEFAULT_QUEUE = app.conf.task_default_queue = queue
+
+
 def services_required() -> bool:
     return os.environ.get("ERPSYS_REQUIRE_SERVICES", "") not in ("", "0", "false", "no")
 

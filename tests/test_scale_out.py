@@ -79,12 +79,14 @@ def stop_server(server: Server) -> None:
 
 
 def start_worker(environment: dict[str, str], log: Path) -> CeleryWorker:
+    from django.conf import settings
+
     from erpsys.celery import app
 
     hostname = f"erpsys-scale-{uuid.uuid4().hex[:8]}@localhost"
     command = [
         sys.executable, "-m", "celery", "-A", "erpsys", "worker", "--pool=prefork",
-        "--concurrency=1", "-Q", "celery", "--loglevel=warning", "--without-mingle",
+        "--concurrency=1", "-Q", settings.CELERY_TASK_DEFAULT_QUEUE, "--loglevel=warning", "--without-mingle",
         "--without-gossip", "-n", hostname, "--logfile", str(log),
     ]  # fmt: skip
     process = subprocess.Popen(

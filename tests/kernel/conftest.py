@@ -109,7 +109,7 @@ def celery_worker_process(django_db_setup, django_db_blocker, tmp_path_factory):
     log = tmp_path_factory.mktemp("celery") / "worker.log"
     command = [
         str(CELERY_BIN), "-A", "erpsys", "worker", "--pool=prefork", "--concurrency=2",
-        "-Q", "celery", "--loglevel=warning", "--purge", "--without-mingle", "--without-gossip",
+        "-Q", settings.CELERY_TASK_DEFAULT_QUEUE, "--loglevel=warning", "--purge", "--without-mingle", "--without-gossip",
         "-n", hostname, "--logfile", str(log),
     ]  # fmt: skip
     process = subprocess.Popen(

@@ -66,3 +66,24 @@
     });
   }, 2000);
 })();
+
+/* A step's button whose request never reached the server (the development server restarts for a
+ * few seconds after generating) says so instead of doing nothing; the next answer hides it. */
+(function () {
+  "use strict";
+  var notice = document.getElementById("server-unreachable");
+  if (!notice) return;
+  var fromJobForm = function (event) {
+    var elt = event.detail && event.detail.elt;
+    return elt && elt.closest && elt.closest("[data-job-form]");
+  };
+  document.addEventListener("htmx:sendError", function (event) {
+    if (fromJobForm(event)) notice.classList.remove("d-none");
+  });
+  document.addEventListener("htmx:responseError", function (event) {
+    if (fromJobForm(event)) notice.classList.remove("d-none");
+  });
+  document.addEventListener("htmx:afterRequest", function (event) {
+    if (fromJobForm(event) && event.detail.successful) notice.classList.add("d-none");
+  });
+})();
