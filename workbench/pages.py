@@ -20,9 +20,11 @@ from kernel.models import Operator, Process, Revision, ServiceDef, ViewDef
 from kernel.models.process import ProcessState
 from kernel.services import operator_supervises
 
-# Rows shown per board tab, in priority order (the tab's count is always the full count): a
-# board costs the same at 100 and 10,000 open tasks (bench/tasklist.py); search finds the rest.
+# Rows shown per board tab, in priority order, and the most a tab counts (more shows as
+# "999+"): a board costs the same at 100 and 10,000 open tasks (bench/tasklist.py); search
+# finds the rest, and a supervisor's per-role figures (``team_counts``) stay exact.
 BOARD_LIMIT = 50
+BOARD_COUNT_LIMIT = 999
 HISTORY_LIMIT = 200  # records per entity shown in an entity page's history
 LIVE = {State.NEW, State.READY, State.RUNNING, State.WAITING, State.SUSPENDED, State.ERROR}
 # Entity page: the order of the state groups.
@@ -111,6 +113,7 @@ class BoardTab:
     count: int
     columns: list[dict[str, Any]]
     rows: list[TaskRow]
+    more: bool = False  # more than ``count`` (= BOARD_COUNT_LIMIT) tasks
 
 
 def board_tabs(*, tenant: str, operator: Operator) -> list[BoardTab]:
@@ -122,11 +125,12 @@ def board_tabs(*, tenant: str, operator: Operator) -> list[BoardTab]:
     for name, label in names:
         query = selectors.task_queryset(operator=operator, scope=name)
         processes = list(query[:BOARD_LIMIT])
-        count = query.count()
+        count = query.order_by()[: BOARD_COUNT_LIMIT + 1].count()  # stops past the limit
+        more = count > BOARD_COUNT_LIMIT
         columns, rows = task_table(
             processes, tenant=tenant, tenant_id=operator.tenant_id, scope=name, operator=operator
         )
-        tabs.append(BoardTab(name, str(label), count, columns, rows))
+        tabs.append(BoardTab(name, str(label), min(count, BOARD_COUNT_LIMIT), columns, rows, more))
     return tabs
 
 

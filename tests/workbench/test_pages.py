@@ -368,3 +368,20 @@ def test_board_and_entity_page_cost_the_same_queries_at_10_and_1000_tasks(clinic
     _tasks(clinic, 990)
     assert Process.objects.count() == 1000
     assert _queries(xiaolin, url) == few
+
+
+def test_a_tab_counts_up_to_its_limit_then_says_more(clinic, browser_as, monkeypatch):
+    from workbench import pages
+
+    monkeypatch.setattr(pages, "BOARD_LIMIT", 2)
+    monkeypatch.setattr(pages, "BOARD_COUNT_LIMIT", 4)
+    xiaolin = browser_as("xiaolin", "en")
+    _tasks(clinic, 4)
+    page = xiaolin.get("/clinic/").content.decode()
+    assert 'data-count="public">4<' in page and "Showing 2 of 4." in page
+    _tasks(clinic, 3)
+    page = xiaolin.get("/clinic/").content.decode()
+    assert 'data-count="public">4+<' in page
+    assert "Showing 2 of more than 4; search finds the others." in page
+    assert page.count("<tr data-pid=") == 2
+    assert "超过 4 条" in browser_as("xiaolin").get("/clinic/").content.decode()
