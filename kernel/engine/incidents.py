@@ -77,8 +77,9 @@ def savepoint_on_statement() -> Iterator[None]:
     """Like ``transaction.atomic()`` inside a transaction, with the savepoint taken lazily.
 
     The savepoint is created right before the block's first statement; a block that sends none
-    has nothing to undo in the database and sends no SAVEPOINT/RELEASE. On an exception the
-    savepoint (if any) is rolled back and the exception propagates.
+    has nothing to undo in the database and sends no SAVEPOINT. On an exception the savepoint
+    (if any) is rolled back and the exception propagates; on success it is left to the
+    transaction's end (no RELEASE).
     """
     connection = transaction.get_connection(router.db_for_write(Process))
     if not connection.in_atomic_block:
@@ -103,9 +104,9 @@ def savepoint_on_statement() -> Iterator[None]:
                 connection.needs_rollback = True  # the outer block can only roll back
         raise
     else:
-        sid = stack.ids.pop()
-        if sid is not None:
-            connection.savepoint_commit(sid)
+        # No RELEASE: a savepoint ends with its transaction, and the round trip to release it
+        # early is a tenth of an operator's action on PostgreSQL. Its name is never used again.
+        stack.ids.pop()
     finally:
         if outermost:
             del connection._erpsys_savepoints

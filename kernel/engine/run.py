@@ -171,7 +171,7 @@ class Run:
         """
         pid = pid_reserve() if self.defer_writes else None
         if pid is None:
-            process.save(force_insert=True)
+            rows_insert([process])
         else:
             process.pk = pid
             self.inserts[pid] = process
@@ -299,14 +299,72 @@ class Run:
 
 
 def rows_insert(processes: list[Process]) -> None:
-    """One INSERT for processes whose pids were reserved (``Run.insert``), in creation order.
+    """INSERT new processes: one statement for those whose pids were reserved (``Run.insert``),
+    else one each, the database giving the pid. The statement is built once per shape.
 
-    bulk_create sends no ``post_save``, so the live task lists are told here (``kernel.live``).
+    Built directly, like ``rows_update``: ``save``/``bulk_create`` compile the INSERT of all 33
+    columns again for every row, which costs more than the statement. No ``post_save`` is sent:
+    the live task lists and the kernel events are told here (``kernel.live``, ``kernel.observe``).
     """
-    Process.objects.bulk_create(processes)
-    using = router.db_for_write(Process)
-    live.note_many(processes, using)
-    observe.created(processes, using)
+    alias = router.db_for_write(Process)
+    connection = connections[alias]
+    reserved = [p for p in processes if p.pk is not None]
+    with connection.cursor() as cursor:
+        if reserved:
+            cursor.execute(
+                _insert_sql(connection, len(reserved), True),
+                _insert_params(reserved, connection, True),
+            )
+        for process in processes:
+            if process.pk is None:
+                cursor.execute(
+                    _insert_sql(connection, 1, False), _insert_params([process], connection, False)
+                )
+                process.pk = _inserted_pk(connection, cursor)
+    for process in processes:
+        process._state.adding = False
+        process._state.db = alias
+    live.note_many(processes, alias)
+    observe.created(processes, alias)
+
+
+_INSERT_SQL: dict[tuple[str, int, bool], str] = {}
+
+
+def _insert_fields(with_pk: bool) -> list:
+    return [f for f in Process._meta.concrete_fields if with_pk or not f.primary_key]
+
+
+def _insert_sql(connection, rows: int, with_pk: bool) -> str:
+    key = (connection.alias, rows, with_pk)
+    sql = _INSERT_SQL.get(key)
+    if sql is None:
+        quote = connection.ops.quote_name
+        fields = _insert_fields(with_pk)
+        row = f"({', '.join(['%s'] * len(fields))})"
+        sql = (
+            f"INSERT INTO {quote(Process._meta.db_table)} "
+            f"({', '.join(quote(f.column) for f in fields)}) VALUES {', '.join([row] * rows)}"
+        )
+        if not with_pk and connection.vendor == "postgresql":
+            sql += f" RETURNING {quote(Process._meta.pk.column)}"
+        _INSERT_SQL[key] = sql
+    return sql
+
+
+def _insert_params(processes: list[Process], connection, with_pk: bool) -> list:
+    fields = _insert_fields(with_pk)
+    return [
+        field.get_db_prep_save(field.pre_save(process, True), connection=connection)
+        for process in processes
+        for field in fields
+    ]
+
+
+def _inserted_pk(connection, cursor) -> int:
+    if connection.vendor == "postgresql":
+        return cursor.fetchone()[0]
+    return connection.ops.last_insert_id(cursor, Process._meta.db_table, Process._meta.pk.column)
 
 
 def rows_update(processes: list[Process], names: set[str]) -> None:
