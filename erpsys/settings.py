@@ -150,8 +150,15 @@ if env("ERPSYS_DATABASE_NAME", default=""):
 if env("ERPSYS_TEST_DB_NAME", default=""):
     DATABASES["default"]["TEST"]["NAME"] = env("ERPSYS_TEST_DB_NAME")
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    options = DATABASES["default"].setdefault("OPTIONS", {})
     # Concurrent writers (the Celery worker, tests) wait instead of failing at once.
-    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("timeout", 20)
+    options.setdefault("timeout", 20)
+    # Write-ahead log: readers (the web server) never block the writer (a worker) nor wait for
+    # it, and a commit is one sync of the log instead of journal + database (synchronous stays
+    # FULL: a committed transaction survives a power cut). A transaction takes the write lock
+    # when it begins, so two writers queue on the timeout instead of one failing mid-way.
+    options.setdefault("init_command", "PRAGMA journal_mode=WAL;")
+    options.setdefault("transaction_mode", "IMMEDIATE")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Redis: broker, channel layer and cache when REDIS_URL is set; in-process otherwise.
@@ -180,6 +187,8 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=600)
 }
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=not REDIS_URL)
+# The queue web processes send to and workers consume: one per site when several share a Redis.
+CELERY_TASK_DEFAULT_QUEUE = env("CELERY_QUEUE", default="celery")
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
