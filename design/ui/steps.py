@@ -180,14 +180,22 @@ def generate(tenant: str, *, allow_destructive: bool, log) -> EmitResult:
         log(_("%(path)s: removed") % {"path": f"{tenant}/{path}"})
     if not (result.changed or result.migrations or result.removed):
         log(_("The generated code was up to date."))
-    elif not django_apps.is_installed(f"generated.{tenant}") and generated_apps_changed():
-        log(
-            _(
-                "%(tenant)s is a new app: the development server restarts to load it; "
-                "other servers load it when they are restarted."
+    elif generated_apps_changed():  # the development server and deploy/erpsys-reload.path restart
+        if not django_apps.is_installed(f"generated.{tenant}"):
+            log(
+                _(
+                    "%(tenant)s is a new app: the development server restarts to load it; "
+                    "other servers load it when they are restarted."
+                )
+                % {"tenant": tenant}
             )
-            % {"tenant": tenant}
-        )
+        else:
+            log(
+                _(
+                    "The web server and the workers load the new code when they restart "
+                    "(the development server and the deploy/ services restart by themselves)."
+                )
+            )
     return result
 
 

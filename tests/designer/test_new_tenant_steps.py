@@ -11,6 +11,7 @@ import sys
 import types
 
 import pytest
+from django.utils import translation
 
 from design import reload
 from design.ui import steps
@@ -46,7 +47,7 @@ def test_a_failed_migration_fails_the_step_with_its_last_lines(settings, tmp_pat
     monkeypatch.setattr(steps, "subprocess_environment", lambda: dict(os.environ))
     fake_manage(tmp_path, lines=["django.db.utils.OperationalError: boom"], code=3)
     said: list[str] = []
-    with pytest.raises(steps.StepRefused) as refused:
+    with pytest.raises(steps.StepRefused) as refused, translation.override("en"):
         steps.migrate_in_subprocess("bakery", log=said.append)
     assert "exit status 3" in str(refused.value)
     assert "OperationalError: boom" in str(refused.value)
@@ -122,3 +123,44 @@ def test_role_rights_on_models_this_process_does_not_run(db):
     found = _permissions_not_loaded("bakery", "cake_order", ("view", "add"))
     assert sorted(p.codename for p in found) == ["add_cakeorder", "view_cakeorder"]
     assert _permissions_not_loaded("bakery", "customer", ("view",)) == []  # never migrated
+
+
+def test_generate_touches_the_stamp_whenever_it_wrote_code(settings, tmp_path, monkeypatch):
+    """An existing app's changed models need a restart too: the stamp is touched for it."""
+    from design.codegen.emit import EmitResult
+
+    settings.GENERATED_DIR = tmp_path
+    stamp = tmp_path / "__init__.py"
+    stamp.write_text("")
+    monkeypatch.setattr(steps, "_ready_spec", lambda tenant, log: None)
+    wrote = EmitResult(tenant="clinic", changed=["models.py"])
+    monkeypatch.setattr(steps, "emit_app", lambda **kwargs: wrote)
+    os.utime(stamp, (1_000_000, 1_000_000))
+    said: list[str] = []
+    with translation.override("en"):
+        steps.generate("clinic", allow_destructive=False, log=said.append)
+    assert stamp.stat().st_mtime > 1_000_000
+    assert "restart" in said[-1]
+    monkeypatch.setattr(steps, "emit_app", lambda **kwargs: EmitResult(tenant="clinic"))
+    os.utime(stamp, (1_000_000, 1_000_000))
+    steps.generate("clinic", allow_destructive=False, log=said.append)
+    assert stamp.stat().st_mtime == 1_000_000  # nothing written: nobody restarts
+
+
+def test_the_reload_path_unit_watches_the_stamp_and_restarts_web_and_workers():
+    import configparser
+
+    from tests.conftest import REPO_ROOT
+
+    path = configparser.ConfigParser(strict=False)
+    path.read(REPO_ROOT / "deploy" / "erpsys-reload.path")
+    service = configparser.ConfigParser(strict=False)
+    service.read(REPO_ROOT / "deploy" / "erpsys-reload.service")
+    web = configparser.ConfigParser(strict=False)
+    web.read(REPO_ROOT / "deploy" / "erpsys-web.service")
+    root = web["Service"]["WorkingDirectory"]
+    assert path["Path"]["PathChanged"] == f"{root}/generated/__init__.py"
+    assert path["Path"]["Unit"] == "erpsys-reload.service"
+    restart = service["Service"]["ExecStart"].split()
+    assert restart[1:3] == ["try-restart", "erpsys-web.service"]
+    assert "erpsys-worker.service" in restart
