@@ -16,6 +16,7 @@ from rest_framework import serializers, viewsets
 from applications.base.models import has_number_field, storable_datetime
 from applications.permissions import TenantModelPermissions, TenantOperatorPermission
 from applications.tenancy import scope_choices, tenant_of
+from core.converters import ROW_ID
 
 
 class TenantRowField(serializers.PrimaryKeyRelatedField):
@@ -128,6 +129,7 @@ class EntityViewSet(viewsets.ModelViewSet):
     """
 
     tenant: ClassVar[str] = ""
+    lookup_value_regex = ROW_ID  # a longer id is a 404, not a database overflow
     permission_classes = [TenantOperatorPermission, TenantModelPermissions]
     search_fields: ClassVar[list[str]] = ["label", "name", "pym"]
     ordering_fields: ClassVar[list[str]] = ["id", "label", "name", "created_time", "updated_time"]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.urls import path
 
+import core.converters  # noqa: F401 - registers <id:...>
 from workbench import views
 
 
@@ -19,13 +20,13 @@ def workbench_urlpatterns(*, tenant: str) -> list:
         page("", views.BoardView, "board"),
         page("search/", views.SearchView, "search"),
         page("start/", views.StartView, "start"),
-        page("tasks/<int:pid>/", views.TaskView, "task"),
-        page("tasks/<int:pid>/<str:action>/", views.TaskActionView, "task-action"),
-        page("processes/<int:pid>/", views.ProcessView, "process"),
-        page("incidents/<int:pk>/<str:action>/", views.IncidentActionView, "incident-action"),
+        page("tasks/<id:pid>/", views.TaskView, "task"),
+        page("tasks/<id:pid>/<str:action>/", views.TaskActionView, "task-action"),
+        page("processes/<id:pid>/", views.ProcessView, "process"),
+        page("incidents/<id:pk>/<str:action>/", views.IncidentActionView, "incident-action"),
         page("e/<str:entity>/new/", views.EntityNewView, "entity-new"),
         page("e/<str:entity>/<uuid:erpsys_id>/", views.EntityView, "entity"),
         page("resources/", views.ResourceListView, "resources"),
-        page("resources/<int:pk>/", views.ResourceView, "resource"),
+        page("resources/<id:pk>/", views.ResourceView, "resource"),
         page("language/", views.LanguageView, "language"),
     ]

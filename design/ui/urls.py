@@ -2,6 +2,7 @@
 
 from django.urls import path
 
+import core.converters  # noqa: F401 - registers <id:...>
 from design.ui import views
 
 app_name = "design"
@@ -10,7 +11,7 @@ urlpatterns = [
     path("", views.index, name="index"),
     path("new/", views.tenant_create, name="tenant_create"),
     path("import/", views.spec_import, name="import"),
-    path("jobs/<int:job_id>/", views.job_status, name="job"),
+    path("jobs/<id:job_id>/", views.job_status, name="job"),
     path("<slug:tenant>/", views.tenant_detail, name="tenant"),
     path("<slug:tenant>/spec.zip", views.spec_download, name="download"),
     path("<slug:tenant>/load/", views.spec_load, name="load"),

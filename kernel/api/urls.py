@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.urls import path
 
+import core.converters  # noqa: F401 - registers <id:...>
 from kernel.api import incidents, views
 
 ACTIONS = {
@@ -31,14 +32,14 @@ def kernel_api_urlpatterns(*, tenant: str) -> list:
             name="kernel-process-start",
         ),
         path(
-            "processes/<int:pid>/",
+            "processes/<id:pid>/",
             views.ProcessDetailView.as_view(tenant=tenant),
             name="kernel-process-detail",
         ),
         path("tasks/", views.TaskListView.as_view(tenant=tenant), name="kernel-task-list"),
         *(
             path(
-                f"tasks/<int:pid>/{action}/",
+                f"tasks/<id:pid>/{action}/",
                 view.as_view(tenant=tenant),
                 name=f"kernel-task-{action}",
             )
@@ -50,12 +51,12 @@ def kernel_api_urlpatterns(*, tenant: str) -> list:
             name="kernel-incident-list",
         ),
         path(
-            "incidents/<int:pk>/retry/",
+            "incidents/<id:pk>/retry/",
             incidents.IncidentRetryView.as_view(tenant=tenant),
             name="kernel-incident-retry",
         ),
         path(
-            "incidents/<int:pk>/skip/",
+            "incidents/<id:pk>/skip/",
             incidents.IncidentSkipView.as_view(tenant=tenant),
             name="kernel-incident-skip",
         ),
