@@ -15,6 +15,22 @@ from design.specs.errors import SpecError, SpecErrorCode, SpecInvalid
 Key = Hashable
 
 
+def differs(stored: Any, wanted: Any) -> bool:
+    """Whether a stored value must be rewritten. Unlike ``!=``, a bool is not the number it
+    equals, nor an int the float (a field's default 0 is not its earlier default False), in
+    JSON values too."""
+    sequences = (list, tuple)
+    if isinstance(stored, sequences) and isinstance(wanted, sequences):
+        return len(stored) != len(wanted) or any(map(differs, stored, wanted))
+    if isinstance(stored, dict) and isinstance(wanted, dict):
+        return stored.keys() != wanted.keys() or any(differs(stored[k], wanted[k]) for k in wanted)
+    if isinstance(stored, bool) != isinstance(wanted, bool):
+        return True
+    if isinstance(stored, float) != isinstance(wanted, float):
+        return True
+    return stored != wanted
+
+
 class RowSync:
     """Upserts rows of one tenant by key with bulk queries; removals wait until ``finish``."""
 
@@ -44,7 +60,7 @@ class RowSync:
                 obj = model(tenant_id=self.tenant.pk, **values)
                 new.append(obj)
             else:
-                diff = [f for f, v in values.items() if getattr(obj, f) != v]
+                diff = [f for f, v in values.items() if differs(getattr(obj, f), v)]
                 if diff:
                     for f in diff:
                         setattr(obj, f, values[f])

@@ -214,3 +214,14 @@ def test_bulk_load_writes_in_batches_not_per_row():
     assert DataItem.objects.filter(kind="field").count() == 3000
     assert len(ctx.captured_queries) < 250  # bulk batches (SQLite caps parameters per query)
     assert spec_get(tenant="bulk") == spec
+
+
+def test_a_value_of_another_type_is_rewritten_though_python_calls_it_equal():
+    """0 == False and 1 == 1.0 in Python; a field whose default went from False to 0 must be
+    rewritten (found by the export round trip: the export still said ``default: false``)."""
+    from design.sync import differs
+
+    assert differs(False, 0) and differs(0, False) and differs(1, 1.0) and differs(True, 1)
+    assert differs({"default": False}, {"default": 0}) and differs([1, True], [1, 1])
+    assert not differs(0, 0) and not differs([1, "a"], (1, "a")) and not differs({"a": 1}, {"a": 1})
+    assert differs({"a": 1}, {"b": 1}) and differs([1], [1, 2])
