@@ -16,8 +16,7 @@ A rolled-back transaction sends nothing. ``ERPSYS["LIVE"] = False`` switches all
 Sending never blocks the committing thread: with the in-memory layer the message is handed to
 the event loop of this process's consumers (and nothing is done when no socket is open here);
 with any other layer (Redis) a sender thread with its own event loop sends it, merging what
-queued up meanwhile (one ``group_send`` per group); while commits keep coming it waits
-``WINDOW`` before each drain, so that many commits share each group's message.
+queued up meanwhile (one ``group_send`` per group).
 """
 
 from __future__ import annotations
@@ -29,7 +28,6 @@ import os
 import queue
 import re
 import threading
-import time
 from typing import Any
 
 from django.conf import settings
@@ -281,13 +279,6 @@ def publish(groups: dict[str, set[int]]) -> None:
     _sender().put(layer, groups)
 
 
-# A sender that sent less than BUSY seconds ago waits WINDOW seconds before the next drain, so
-# that under a stream of commits each group gets one message for many of them (its Python
-# work shares the GIL with the committing threads); an idle sender sends at once.
-BUSY = 0.02
-WINDOW = 0.05
-
-
 class _Sender:
     """A thread with its own event loop that sends queued messages (one per group per drain)."""
 
@@ -303,11 +294,8 @@ class _Sender:
     def _run(self) -> None:
         loop = asyncio.new_event_loop()
         asyncio.set_event_loop(loop)
-        sent = 0.0
         while True:
             layer, groups = self.queue.get()
-            if time.monotonic() - sent < BUSY:
-                time.sleep(WINDOW)  # more commits are coming: let them join this drain
             merged = {group: set(pids) for group, pids in groups.items()}
             while True:  # whatever queued meanwhile goes out with it
                 try:
@@ -320,7 +308,6 @@ class _Sender:
                 for group, pids in more.items():
                     merged.setdefault(group, set()).update(pids)
             loop.run_until_complete(_send(layer, merged))
-            sent = time.monotonic()
 
 
 _sender_instance: _Sender | None = None

@@ -10,7 +10,6 @@ transactions (``transactional_db``): a push is sent by ``transaction.on_commit``
 from __future__ import annotations
 
 import os
-import time
 import uuid
 from types import SimpleNamespace
 
@@ -491,41 +490,3 @@ def test_a_supervisor_hears_every_task_of_the_roles_he_supervises(clinic, layer)
             await communicator.disconnect()
 
     run(body)
-
-
-class _CountingLayer:
-    """A channel layer that records its group_sends (the sender thread's only use of it)."""
-
-    def __init__(self) -> None:
-        self.sent: list[tuple[str, dict, float]] = []
-
-    async def group_send(self, group: str, message: dict) -> None:
-        self.sent.append((group, message, time.monotonic()))
-
-
-def test_the_sender_sends_at_once_when_idle_and_merges_a_stream_of_commits():
-    from kernel import live
-
-    layer = _CountingLayer()
-    sender = live._Sender()
-    start = time.monotonic()
-    sender.put(layer, {"erpsys.1.op.1": {1}})
-    deadline = start + 5
-    while not layer.sent and time.monotonic() < deadline:
-        time.sleep(0.001)
-    assert layer.sent and layer.sent[0][2] - start < live.WINDOW  # idle: no waiting
-    time.sleep(live.BUSY * 2)  # idle again
-    layer.sent.clear()
-    for pid in range(2, 42):  # a stream of commits, 40 in ~80 ms
-        sender.put(layer, {"erpsys.1.op.1": {pid}, f"erpsys.1.entity.9.{pid}": {pid}})
-        time.sleep(0.002)
-    deadline = time.monotonic() + 5
-    while time.monotonic() < deadline:
-        pids = {p for group, message, _ in layer.sent for p in message["pids"]}
-        if set(range(2, 42)) <= pids:
-            break
-        time.sleep(0.01)
-    operator_messages = [m for group, m, _ in layer.sent if group == "erpsys.1.op.1"]
-    assert {p for m in operator_messages for p in m["pids"]} == set(range(2, 42))  # none lost
-    assert len(operator_messages) < 10  # merged: far fewer messages than commits
-    assert len([g for g, _, _ in layer.sent if g.startswith("erpsys.1.entity.9.")]) == 40
