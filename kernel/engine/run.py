@@ -331,8 +331,11 @@ def rows_insert(processes: list[Process]) -> None:
 _INSERT_SQL: dict[tuple[str, int, bool], str] = {}
 
 
-def _insert_fields(with_pk: bool) -> list:
-    return [f for f in Process._meta.concrete_fields if with_pk or not f.primary_key]
+# The columns of an INSERT with a reserved pid, and without (the database gives it).
+_INSERT_FIELDS = {
+    True: tuple(Process._meta.concrete_fields),
+    False: tuple(f for f in Process._meta.concrete_fields if not f.primary_key),
+}
 
 
 def _insert_sql(connection, rows: int, with_pk: bool) -> str:
@@ -340,7 +343,7 @@ def _insert_sql(connection, rows: int, with_pk: bool) -> str:
     sql = _INSERT_SQL.get(key)
     if sql is None:
         quote = connection.ops.quote_name
-        fields = _insert_fields(with_pk)
+        fields = _INSERT_FIELDS[with_pk]
         row = f"({', '.join(['%s'] * len(fields))})"
         sql = (
             f"INSERT INTO {quote(Process._meta.db_table)} "
@@ -353,7 +356,7 @@ def _insert_sql(connection, rows: int, with_pk: bool) -> str:
 
 
 def _insert_params(processes: list[Process], connection, with_pk: bool) -> list:
-    fields = _insert_fields(with_pk)
+    fields = _INSERT_FIELDS[with_pk]
     return [
         field.get_db_prep_save(field.pre_save(process, True), connection=connection)
         for process in processes
