@@ -7,9 +7,10 @@ entity in this tenant). The tasks socket joins the operator's group and one grou
 the operator; the entity socket joins the entity's group (see ``kernel.live``).
 
 Group messages (``{"type": "tasks.changed", "pids": [...]}``, one per group per committed
-transaction) are coalesced per socket: pids collect until no message came for ``QUIET`` seconds
-(25 ms) or ``WINDOW`` seconds (100 ms) have passed since the first, then ONE JSON message with all of them goes
-to the browser. A burst of transactions (one after another within the window) is one push.
+transaction) are coalesced per socket: pids collect until no message came for the quiet time
+(25 ms) or the window (100 ms) has passed since the first (``kernel.live.quiet_and_window``),
+then ONE JSON message with all of them goes to the browser. A burst of transactions (one after
+another within the window) is one push.
 """
 
 from __future__ import annotations
@@ -20,22 +21,7 @@ from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
 from kernel import live
-
-# Seconds without a new message before the push goes out, and at most this long after the first
-# message of a burst (``ERPSYS["LIVE_QUIET_MS"]``, ``ERPSYS["LIVE_WINDOW_MS"]``).
-QUIET = 0.025
-WINDOW = 0.1
-
-
-def _timings() -> tuple[float, float]:
-    from django.conf import settings
-
-    options = getattr(settings, "ERPSYS", {})
-    return (
-        options.get("LIVE_QUIET_MS", QUIET * 1000) / 1000,
-        options.get("LIVE_WINDOW_MS", WINDOW * 1000) / 1000,
-    )
-
+from kernel.live_relay import message
 
 CLOSE_UNAUTHENTICATED = 4401
 CLOSE_FORBIDDEN = 4403
@@ -68,7 +54,7 @@ class _LiveConsumer(AsyncJsonWebsocketConsumer):
         self.last_at = 0.0
         self.flusher: asyncio.Task | None = None
         self.loop = asyncio.get_running_loop()
-        self.quiet, self.window = _timings()
+        self.quiet, self.window = live.quiet_and_window()
         live.listening(self.loop, +1)
         self.counted = True
         user = self.scope.get("user")
@@ -125,7 +111,7 @@ class _LiveConsumer(AsyncJsonWebsocketConsumer):
                 await asyncio.sleep(due - now)
                 continue
             pids, self.pending, self.first_at = self.pending, set(), None
-            await self.send_json(live.message(pids))
+            await self.send_json(message(pids))
 
 
 class TasksConsumer(_LiveConsumer):

@@ -15,33 +15,53 @@ A rolled-back transaction sends nothing. ``ERPSYS["LIVE"] = False`` switches all
 
 Sending never blocks the committing thread: with the in-memory layer the message is handed to
 the event loop of this process's consumers (and nothing is done when no socket is open here);
-with any other layer (Redis) a sender thread with its own event loop sends it, merging what
-queued up meanwhile (one ``group_send`` per group).
+with any other layer (Redis) it is written to the pipe of this process's relay process
+(``kernel.live_relay``), which sends it (one ``group_send`` per group per drain, at most one drain
+every ``send_gap()`` seconds while commits keep coming), so the committing process does not pay
+for the sending.
 """
 
 from __future__ import annotations
 
 import asyncio
 import hashlib
+import json
 import logging
 import os
-import queue
 import re
+import subprocess
+import sys
 import threading
 from typing import Any
 
 from django.conf import settings
 from django.db import connections, router, transaction
 
+from kernel.live_relay import send
+
 logger = logging.getLogger(__name__)
 
-MESSAGE_TYPE = "tasks.changed"
 _NAME = re.compile(r"[A-Za-z0-9_\-]{1,60}")
 
 
 def enabled() -> bool:
     """Whether the kernel announces changes (``ERPSYS["LIVE"]``, default on)."""
     return getattr(settings, "ERPSYS", {}).get("LIVE", True)
+
+
+# Seconds without a new message before a socket pushes what it collected, and at most this long
+# after the first message of a burst (``ERPSYS["LIVE_QUIET_MS"]``, ``ERPSYS["LIVE_WINDOW_MS"]``).
+QUIET = 0.025
+WINDOW = 0.1
+
+
+def quiet_and_window() -> tuple[float, float]:
+    """(quiet, window) in seconds: how a socket coalesces the group messages of a burst."""
+    options = getattr(settings, "ERPSYS", {})
+    return (
+        options.get("LIVE_QUIET_MS", QUIET * 1000) / 1000,
+        options.get("LIVE_WINDOW_MS", WINDOW * 1000) / 1000,
+    )
 
 
 def _safe(name: str) -> str:
@@ -246,19 +266,6 @@ def listening(loop: asyncio.AbstractEventLoop, delta: int) -> None:
             _loops.pop(loop, None)
 
 
-def message(pids: set[int]) -> dict:
-    """The group message (and, coalesced, the socket's JSON): ``{"type", "pids"}``."""
-    return {"type": MESSAGE_TYPE, "pids": sorted(pids)}
-
-
-async def _send(layer, groups: dict[str, set[int]]) -> None:
-    for group, pids in groups.items():
-        try:
-            await layer.group_send(group, message(pids))
-        except Exception:  # noqa: BLE001 - a lost push must never break the kernel
-            logger.exception("live: group_send to %s failed", group)
-
-
 def publish(groups: dict[str, set[int]]) -> None:
     """Send one message per group, without blocking the caller."""
     from channels.layers import InMemoryChannelLayer, get_channel_layer
@@ -274,52 +281,109 @@ def publish(groups: dict[str, set[int]]) -> None:
             if loop.is_closed():
                 listening(loop, -(10**9))
                 continue
-            asyncio.run_coroutine_threadsafe(_send(layer, groups), loop)
+            asyncio.run_coroutine_threadsafe(send(layer, groups), loop)
         return
-    _sender().put(layer, groups)
+    _relay(layer).put(groups)
 
 
-class _Sender:
-    """A thread with its own event loop that sends queued messages (one per group per drain)."""
+def send_gap() -> float:
+    """Seconds between the starts of two drains of a busy relay: shorter than the quiet time of
+    the sockets, so a burst's messages still make one push."""
+    return quiet_and_window()[0] * 0.6
 
-    def __init__(self) -> None:
-        self.queue: queue.SimpleQueue = queue.SimpleQueue()
+
+# A write to a pipe of at most this many bytes is whole or not at all (POSIX PIPE_BUF).
+_LINE_MAX = 4096
+
+
+def lines(groups: dict[str, set[int]]) -> list[bytes]:
+    """The relay's input for ``groups``: JSON lines of at most ``_LINE_MAX`` bytes. Usually one;
+    a transaction that touched very many processes becomes a line per group and 150 pids (the
+    sockets merge them again)."""
+    whole = json.dumps({group: sorted(pids) for group, pids in groups.items()}).encode() + b"\n"
+    if len(whole) <= _LINE_MAX:
+        return [whole]
+    out = []
+    for group, pids in groups.items():
+        ordered = sorted(pids)
+        for start in range(0, len(ordered), 150):  # 150 ids of 18 digits: under 3,200 bytes
+            out.append(json.dumps({group: ordered[start : start + 150]}).encode() + b"\n")
+    return out
+
+
+class _Relay:
+    """This process's relay process (``kernel.live_relay``) and the pipe to its input. The
+    committing thread writes one line per committed transaction straight into the pipe (a
+    non-blocking write of at most ``_LINE_MAX`` bytes: whole or not at all); the relay starts with
+    the first line, and again if it has ended. A relay that falls so far behind that the pipe is
+    full loses pushes (logged), never the commit."""
+
+    def __init__(self, layer, entry: str) -> None:
+        self.layer = layer
+        self.entry = entry  # the CHANNEL_LAYERS entry, as JSON
         self.pid = os.getpid()
-        self.thread = threading.Thread(target=self._run, name="erpsys-live", daemon=True)
-        self.thread.start()
+        self.process: subprocess.Popen | None = None
+        self.lock = threading.Lock()
 
-    def put(self, layer, groups: dict[str, set[int]]) -> None:
-        self.queue.put((layer, groups))
+    def put(self, groups: dict[str, set[int]]) -> None:
+        for line in lines(groups):
+            self._write(line)
 
-    def _run(self) -> None:
-        loop = asyncio.new_event_loop()
-        asyncio.set_event_loop(loop)
-        while True:
-            layer, groups = self.queue.get()
-            merged = {group: set(pids) for group, pids in groups.items()}
-            while True:  # whatever queued meanwhile goes out with it
-                try:
-                    more_layer, more = self.queue.get_nowait()
-                except queue.Empty:
-                    break
-                if more_layer is not layer:
-                    loop.run_until_complete(_send(layer, merged))
-                    layer, merged = more_layer, {}
-                for group, pids in more.items():
-                    merged.setdefault(group, set()).update(pids)
-            loop.run_until_complete(_send(layer, merged))
+    def close(self) -> None:
+        """Let the relay send what it holds and end (its input closes)."""
+        with self.lock:
+            if self.process is not None:
+                self.process.stdin.close()
+                self.process = None
+
+    def _started(self) -> subprocess.Popen:
+        with self.lock:
+            if self.process is None:
+                self.process = subprocess.Popen(
+                    [sys.executable, "-m", "kernel.live_relay"],
+                    stdin=subprocess.PIPE,
+                    cwd=_PROJECT_ROOT,
+                    env={
+                        **os.environ,
+                        "ERPSYS_LIVE_LAYER": self.entry,
+                        "ERPSYS_LIVE_GAP": str(send_gap()),
+                    },
+                )
+                os.set_blocking(self.process.stdin.fileno(), False)
+            return self.process
+
+    def _write(self, line: bytes) -> None:
+        for _attempt in range(2):
+            process = self._started()
+            try:
+                os.write(process.stdin.fileno(), line)
+                return
+            except BlockingIOError:
+                logger.warning("live: the relay process is behind; a push was dropped")
+                return
+            except (BrokenPipeError, ValueError):  # the relay ended (or was closed): another
+                with self.lock:
+                    if self.process is process:
+                        self.process = None
+                logger.warning("live: the relay process ended; starting another")
+        logger.error("live: the relay process does not start; a push was lost")
 
 
-_sender_instance: _Sender | None = None
-_sender_lock = threading.Lock()
+_PROJECT_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+_relay_instance: _Relay | None = None
+_relay_lock = threading.Lock()
 
 
-def _sender() -> _Sender:
-    global _sender_instance
-    sender = _sender_instance
-    if sender is None or sender.pid != os.getpid() or not sender.thread.is_alive():
-        with _sender_lock:
-            sender = _sender_instance
-            if sender is None or sender.pid != os.getpid() or not sender.thread.is_alive():
-                sender = _sender_instance = _Sender()
-    return sender
+def _relay(layer) -> _Relay:
+    """This process's relay for ``layer`` (a new one when the layer settings have changed)."""
+    global _relay_instance
+    relay = _relay_instance
+    if relay is None or relay.layer is not layer or relay.pid != os.getpid():
+        with _relay_lock:
+            relay = _relay_instance
+            if relay is None or relay.layer is not layer or relay.pid != os.getpid():
+                if relay is not None and relay.pid == os.getpid():
+                    relay.close()
+                entry = json.dumps(settings.CHANNEL_LAYERS["default"], sort_keys=True)
+                relay = _relay_instance = _Relay(layer, entry)
+    return relay

@@ -9,7 +9,10 @@ transactions (``transactional_db``): a push is sent by ``transaction.on_commit``
 
 from __future__ import annotations
 
+import itertools
+import json
 import os
+import time
 import uuid
 from types import SimpleNamespace
 
@@ -490,3 +493,111 @@ def test_a_supervisor_hears_every_task_of_the_roles_he_supervises(clinic, layer)
             await communicator.disconnect()
 
     run(body)
+
+
+class _RecordingLayer:
+    """A channel layer that records the sender thread's group_sends, with their times."""
+
+    def __init__(self) -> None:
+        self.sent: list[tuple[str, dict, float]] = []
+
+    async def group_send(self, group: str, message: dict) -> None:
+        self.sent.append((group, message, time.monotonic()))
+
+
+def _wait_for(condition, seconds: float = 5.0) -> None:
+    deadline = time.monotonic() + seconds
+    while not condition() and time.monotonic() < deadline:
+        time.sleep(0.002)
+
+
+def test_the_relay_sends_at_once_when_idle_and_merges_a_stream_without_splitting_a_burst():
+    """Under a stream of commits the relay merges what queued (far fewer messages than commits,
+    none lost), and its drains come closer together than the sockets' quiet time, so the stream
+    is still one burst, one push, for a socket."""
+    import queue
+    import threading
+
+    from kernel import live_relay
+
+    layer = _RecordingLayer()
+    inbox: queue.SimpleQueue = queue.SimpleQueue()
+    gap = live.send_gap()
+    quiet = live.quiet_and_window()[0]
+    assert 0 < gap < quiet
+    relay = threading.Thread(target=live_relay.forward, args=(inbox, layer, gap))
+    relay.start()
+
+    start = time.monotonic()
+    inbox.put({"erpsys.1.op.1": [1]})
+    _wait_for(lambda: layer.sent)
+    assert layer.sent and layer.sent[0][2] - start < gap  # idle: sent at once
+
+    time.sleep(gap * 2)  # idle again
+    layer.sent.clear()
+    pids = range(2, 62)
+    for pid in pids:  # a stream of commits, 60 in about 120 ms
+        inbox.put({"erpsys.1.op.1": [pid], f"erpsys.1.entity.9.{pid}": [pid]})
+        time.sleep(0.002)
+    inbox.put(live_relay._END)
+    relay.join(5)
+    assert not relay.is_alive()  # its input ended: it sent what it held and stopped
+
+    operator_sends = [(m, at) for g, m, at in layer.sent if g == "erpsys.1.op.1"]
+    assert {p for m, _ in operator_sends for p in m["pids"]} == set(pids)  # none lost
+    assert len(operator_sends) <= len(pids) / 3  # merged
+    gaps = [b - a for (_, a), (_, b) in itertools.pairwise(operator_sends)]
+    assert max(gaps) < quiet  # the socket sees one burst
+    entity_sends = [g for g, _, _ in layer.sent if g.startswith("erpsys.1.entity.9.")]
+    assert sorted(entity_sends) == sorted(f"erpsys.1.entity.9.{pid}" for pid in pids)
+
+
+@pytest.mark.parametrize("layer", [pytest.param("redis", marks=pytest.mark.redis)], indirect=True)
+def test_a_relay_that_died_is_started_again_and_the_push_arrives(clinic, layer):
+    """The Redis push goes through this process's relay; killed, it is replaced at the next
+    commit, and that commit's push still reaches the board."""
+    xiaolin = clinic.operator("xiaolin")
+    cookie = cookie_of(xiaolin.user)
+
+    async def body():
+        board = await opened(socket("/ws/clinic/tasks/", cookie))
+        first = await do(
+            services.process_start,
+            tenant="clinic",
+            program="maintain_profile",
+            entity=clinic.customer,
+            operator=xiaolin,
+        )
+        assert first.pk in await collected(board, {first.pk})
+        relay = live._relay_instance.process
+        relay.kill()
+        relay.wait(5)
+        second = await do(
+            services.process_start,
+            tenant="clinic",
+            program="maintain_profile",
+            entity=clinic.customer,
+            operator=xiaolin,
+        )
+        assert second.pk in await collected(board, {second.pk})
+        assert live._relay_instance.process.pid != relay.pid
+        await board.disconnect()
+
+    run(body)
+
+
+def test_a_huge_transaction_reaches_the_relay_in_whole_lines_of_at_most_4096_bytes():
+    """A pipe write of at most PIPE_BUF bytes is whole or nothing: a cancel of 5,000 processes
+    is split into such lines, and together they hold every pid of every group."""
+    groups = {
+        "erpsys.1.op.7": set(range(10**17, 10**17 + 5000)),
+        "erpsys.1.entity.3.4": {1, 2, 3},
+    }
+    out = live.lines(groups)
+    assert len(out) > 1 and all(len(line) <= 4096 and line.endswith(b"\n") for line in out)
+    joined: dict[str, set[int]] = {}
+    for line in out:
+        for group, pids in json.loads(line).items():
+            joined.setdefault(group, set()).update(pids)
+    assert joined == groups
+    assert live.lines({"erpsys.1.op.7": {5, 3}}) == [b'{"erpsys.1.op.7": [3, 5]}\n']
