@@ -149,6 +149,16 @@ if env("ERPSYS_DATABASE_NAME", default=""):
     DATABASES["default"]["NAME"] = env("ERPSYS_DATABASE_NAME")
 if env("ERPSYS_TEST_DB_NAME", default=""):
     DATABASES["default"]["TEST"]["NAME"] = env("ERPSYS_TEST_DB_NAME")
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env.bool(
+    "ERPSYS_PG_PREPARE", default=True
+):
+    options = DATABASES["default"].setdefault("OPTIONS", {})
+    # Server-side binding, and a statement run 5 times on a connection is prepared there: the
+    # kernel's statements (the same few shapes, thousands of times) are parsed and planned once
+    # per connection instead of every time. Off (ERPSYS_PG_PREPARE=0) behind a pooler in
+    # transaction mode (PgBouncer before 1.21), which cannot keep prepared statements.
+    options.setdefault("server_side_binding", True)
+    options.setdefault("prepare_threshold", 5)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     options = DATABASES["default"].setdefault("OPTIONS", {})
     # Concurrent writers (the Celery worker, tests) wait instead of failing at once.

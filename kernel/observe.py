@@ -84,12 +84,24 @@ def _keep(events: list[Event], using: str | None) -> None:
     live.keep_events(events, using)
 
 
+# The counter's child per (tenant, action, state): ``labels`` checks and locks on every call.
+_counters: dict[tuple[str, str, str], Any] = {}
+
+
+def _count(tenant: str, action: str, state: str) -> None:
+    key = (tenant, action, state)
+    child = _counters.get(key)
+    if child is None:
+        child = _counters[key] = TRANSITIONS.labels(tenant, action, state)
+    child.inc()
+
+
 def emit(events: list[Event]) -> None:
     """Log and count committed events (called by ``kernel.live`` after the commit)."""
     log = logger.isEnabledFor(logging.INFO)
     for tenant_id, pid, revision_id, service_id, old, new, action in events:
         tenant = _tenant_name(tenant_id, revision_id)
-        TRANSITIONS.labels(tenant, action, new).inc()
+        _count(tenant, action, new)
         if log:
             logger.info(
                 "kernel transition",

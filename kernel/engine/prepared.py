@@ -2,18 +2,26 @@
 
 Django compiles a queryset's SQL every time it runs; for the engine's hot reads (the task with
 its live tree, the program tree an operator opens) that costs more Python than the statement
-itself. A ``Prepared`` query is built and compiled once per database alias, then run as a raw
-query with the values of each call. ``params`` must give the values in the order the compiled
-SQL takes them; the first compilation checks that it does.
+itself. A ``Prepared`` query is built and compiled once per database alias, together with what
+turns its rows into model instances (the selected fields, the annotations after them, the
+database converters of each column); each call then only executes the SQL with its values and
+builds the instances. ``params`` must give the values in the order the compiled SQL takes them;
+the first compilation checks that it does.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import Any, NamedTuple
 
-from django.db import models
-from django.db.models.query import RawQuerySet
+from django.db import connections, models
+
+
+class _Shape(NamedTuple):
+    sql: str
+    fields: list[str]  # attnames of the model columns, in select order
+    annotations: list[str]  # names of the annotations that follow them
+    converters: list[tuple[int, list, Any]]  # (column, converters, expression)
 
 
 class Prepared:
@@ -28,20 +36,59 @@ class Prepared:
         self.model = model
         self.build = build
         self.params = params
-        self._sql: dict[str, str] = {}
+        self._shapes: dict[str, _Shape] = {}
 
-    def sql(self, alias: str, *args: Any) -> str:
-        """The compiled SQL for ``alias`` (compiled and checked on first use)."""
-        sql = self._sql.get(alias)
-        if sql is None:
-            query = self.build(*args).query
-            sql, compiled = query.get_compiler(using=alias).as_sql()
+    def shape(self, alias: str, *args: Any) -> _Shape:
+        """The compiled statement for ``alias`` and how to read its rows (compiled once)."""
+        shape = self._shapes.get(alias)
+        if shape is None:
+            compiler = self.build(*args).query.get_compiler(using=alias)
+            sql, compiled = compiler.as_sql()
             expected = tuple(self.params(*args))
             if tuple(compiled) != expected:
                 raise ValueError(f"prepared query parameters {compiled!r} != {expected!r}")
-            self._sql[alias] = sql
-        return sql
+            fields, annotations = [], []
+            for expression, _sql, name in compiler.select:
+                if name is None:
+                    if annotations:
+                        raise ValueError("prepared query: a model column after an annotation")
+                    fields.append(expression.target.attname)
+                else:
+                    annotations.append(name)
+            converters = compiler.get_converters([column[0] for column in compiler.select])
+            shape = self._shapes[alias] = _Shape(
+                sql,
+                fields,
+                annotations,
+                [(index, funcs, expression) for index, (funcs, expression) in converters.items()],
+            )
+        return shape
 
-    def run(self, alias: str, *args: Any) -> RawQuerySet:
-        """The rows for these values, as model instances (columns not selected are deferred)."""
-        return self.model.objects.using(alias).raw(self.sql(alias, *args), list(self.params(*args)))
+    def sql(self, alias: str, *args: Any) -> str:
+        """The compiled SQL for ``alias``."""
+        return self.shape(alias, *args).sql
+
+    def run(self, alias: str, *args: Any) -> list[models.Model]:
+        """The rows for these values, as model instances (columns not selected are deferred;
+        annotations are attributes)."""
+        shape = self.shape(alias, *args)
+        connection = connections[alias]
+        with connection.cursor() as cursor:
+            cursor.execute(shape.sql, list(self.params(*args)))
+            rows = cursor.fetchall()
+        from_db = self.model.from_db
+        width = len(shape.fields)
+        out = []
+        for row in rows:
+            if shape.converters:
+                row = list(row)
+                for index, funcs, expression in shape.converters:
+                    value = row[index]
+                    for convert in funcs:
+                        value = convert(value, expression, connection)
+                    row[index] = value
+            instance = from_db(alias, shape.fields, row[:width])
+            for offset, name in enumerate(shape.annotations, width):
+                setattr(instance, name, row[offset])
+            out.append(instance)
+        return out

@@ -1,7 +1,8 @@
 /* The board keeps the tab the operator chose while its lists refresh on a push: the tab is
  * remembered when it is clicked (not read from the page when a refresh starts), asked for by
  * the refresh, and shown again if a refresh already on its way brought another (after HTMX has
- * settled the swap: settling copies the new attributes onto the old elements). */
+ * settled the swap: settling copies the new attributes onto the old elements), link and pane
+ * together. */
 (function () {
   "use strict";
   var lists = document.getElementById("board-lists");
@@ -18,7 +19,9 @@
     if (link) lists.dataset.tab = link.dataset.tab;
   });
   lists.addEventListener("htmx:afterSettle", function (event) {
-    if (event.target !== lists || activeTab() === lists.dataset.tab) return;
+    if (event.target !== lists) return;
+    /* Shown again even when its link already looks active: a refresh that settles while a tab
+     * is being switched can leave the link active and its pane hidden. */
     var wanted = lists.querySelector('[data-tab="' + lists.dataset.tab + '"]');
     if (!wanted) {
       lists.dataset.tab = activeTab(); /* the tab is gone (no decisions left, say) */
