@@ -68,19 +68,32 @@
 })();
 
 /* A step's button whose request never reached the server (the development server restarts for a
- * few seconds after generating) says so instead of doing nothing; the next answer hides it. */
+ * few seconds after generating), or got no answer within 10 s (a server on its way down can
+ * accept a request it will never answer: the form's hx-request timeout), says so instead of
+ * doing nothing; the next try hides it. */
 (function () {
   "use strict";
   var notice = document.getElementById("server-unreachable");
   if (!notice) return;
   var fromJobForm = function (event) {
-    var elt = event.detail && event.detail.elt;
-    return elt && elt.closest && elt.closest("[data-job-form]");
+    var detail = event.detail || {};
+    var elt = detail.elt;
+    if (elt && elt.closest && elt.closest("[data-job-form]")) return true;
+    /* htmx can report a failed request on another element than its form (the job list, seen
+     * for a click right after a job's last poll): the request still says it started a job. */
+    var config = detail.requestConfig;
+    return !!(config && config.verb === "post" && /\/jobs\/[a-z]+\/$/.test(config.path || ""));
   };
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    if (fromJobForm(event)) notice.classList.add("d-none"); /* a new try: its own outcome shows */
+  });
   document.addEventListener("htmx:sendError", function (event) {
     if (fromJobForm(event)) notice.classList.remove("d-none");
   });
   document.addEventListener("htmx:responseError", function (event) {
+    if (fromJobForm(event)) notice.classList.remove("d-none");
+  });
+  document.addEventListener("htmx:timeout", function (event) {
     if (fromJobForm(event)) notice.classList.remove("d-none");
   });
   document.addEventListener("htmx:afterRequest", function (event) {
