@@ -203,11 +203,6 @@ def test_analyst_adds_a_field_and_the_operator_sees_it(site, chromium):
     start_job(page, "publish")
     assert wait_job(page, "publish") == "done", page.inner_text("#jobs")
     assert "2" in page.inner_text("tbody.design-job[data-kind=publish]")
-    # Every line of every job log is readable: long lines wrap inside the column, none is cut.
-    logs = page.locator("pre.job-log")
-    assert logs.count() >= 3
-    clipped = logs.evaluate_all("els => els.filter(e => e.scrollWidth > e.clientWidth).length")
-    assert clipped == 0
     shot(page, "jobs_zh")
 
     page.goto(f"{base}/design/clinic/history/")
