@@ -64,10 +64,6 @@ class Prepared:
             )
         return shape
 
-    def sql(self, alias: str, *args: Any) -> str:
-        """The compiled SQL for ``alias``."""
-        return self.shape(alias, *args).sql
-
     def run(self, alias: str, *args: Any) -> list[models.Model]:
         """The rows for these values, as model instances (columns not selected are deferred;
         annotations are attributes)."""

@@ -88,6 +88,13 @@ def clinic(transactional_db, clinic_spec_dir) -> SimpleNamespace:
     )
 
 
+def start_profile(clinic, operator) -> Process:
+    """Start the clinic's 维护客户档案 on the test customer (one committed transaction)."""
+    return services.process_start(
+        tenant="clinic", program="maintain_profile", entity=clinic.customer, operator=operator
+    )
+
+
 def cookie_of(user) -> str:
     client = Client()
     client.force_login(user)
@@ -197,13 +204,7 @@ def test_a_task_change_reaches_its_operator_roles_and_entity_and_no_one_else(cli
         shop = await opened(socket("/ws/repair_shop/tasks/", cookies["ana"]))
 
         # A public task of receptionist/nurse/manager on 张女士: her page and the role hear it.
-        job = await do(
-            services.process_start,
-            tenant="clinic",
-            program="maintain_profile",
-            entity=clinic.customer,
-            operator=xiaolin,
-        )
+        job = await do(start_profile, clinic, xiaolin)
         for communicator in (mine, colleague, page):
             assert job.pk in await pushed(communicator)
         await nothing(doctor, other_page, shop)
@@ -337,15 +338,7 @@ def test_one_transaction_touching_many_tasks_is_one_push(clinic, layer):
 
     def five_starts() -> list[int]:
         with transaction.atomic():
-            return [
-                services.process_start(
-                    tenant="clinic",
-                    program="maintain_profile",
-                    entity=clinic.customer,
-                    operator=xiaolin,
-                ).pk
-                for _ in range(5)
-            ]
+            return [start_profile(clinic, xiaolin).pk for _ in range(5)]
 
     cookie = cookie_of(xiaolin.user)
 
@@ -364,12 +357,7 @@ def test_one_transaction_touching_many_tasks_is_one_push(clinic, layer):
 
 def test_many_transactions_within_the_window_are_one_push(clinic, layer):
     xiaolin = clinic.operator("xiaolin")
-    jobs = [
-        services.process_start(
-            tenant="clinic", program="maintain_profile", entity=clinic.customer, operator=xiaolin
-        )
-        for _ in range(6)
-    ]
+    jobs = [start_profile(clinic, xiaolin) for _ in range(6)]
 
     def six_commits() -> None:
         for job in jobs:  # six transactions back to back, each saving one process row
@@ -403,15 +391,7 @@ def test_one_message_per_group_per_transaction_and_none_on_rollback(clinic, publ
     xiaolin = clinic.operator("xiaolin")
     tenant_id = xiaolin.tenant_id
     with transaction.atomic():
-        jobs = [
-            services.process_start(
-                tenant="clinic",
-                program="maintain_profile",
-                entity=clinic.customer,
-                operator=xiaolin,
-            )
-            for _ in range(3)
-        ]
+        jobs = [start_profile(clinic, xiaolin) for _ in range(3)]
         services.task_claim(process=jobs[0], operator=xiaolin)
         assert published == []  # nothing before the commit
     assert len(published) == 1
@@ -441,12 +421,7 @@ def test_the_one_statement_writes_are_announced(clinic, published):
     from kernel.engine.run import Run, rows_update
 
     xiaolin = clinic.operator("xiaolin")
-    jobs = [
-        services.process_start(
-            tenant="clinic", program="maintain_profile", entity=clinic.customer, operator=xiaolin
-        )
-        for _ in range(2)
-    ]
+    jobs = [start_profile(clinic, xiaolin) for _ in range(2)]
     published.clear()
     with transaction.atomic():
         for job in jobs:
@@ -477,13 +452,7 @@ def test_a_supervisor_hears_every_task_of_the_roles_he_supervises(clinic, layer)
     async def body():
         team = await opened(socket("/ws/clinic/tasks/", cookies["manager_zhang"]))
         doctor = await opened(socket("/ws/clinic/tasks/", cookies["dr_wang"]))
-        job = await do(
-            services.process_start,
-            tenant="clinic",
-            program="maintain_profile",
-            entity=clinic.customer,
-            operator=xiaolin,
-        )
+        job = await do(start_profile, clinic, xiaolin)
         assert job.pk in await collected(team, {job.pk})
         await do(services.task_claim, process=job, operator=xiaolin)
         await do(services.task_suspend, process=job, operator=xiaolin)
@@ -496,7 +465,7 @@ def test_a_supervisor_hears_every_task_of_the_roles_he_supervises(clinic, layer)
 
 
 class _RecordingLayer:
-    """A channel layer that records the sender thread's group_sends, with their times."""
+    """A channel layer that records the relay's group_sends, with their times."""
 
     def __init__(self) -> None:
         self.sent: list[tuple[str, dict, float]] = []
@@ -561,24 +530,12 @@ def test_a_relay_that_died_is_started_again_and_the_push_arrives(clinic, layer):
 
     async def body():
         board = await opened(socket("/ws/clinic/tasks/", cookie))
-        first = await do(
-            services.process_start,
-            tenant="clinic",
-            program="maintain_profile",
-            entity=clinic.customer,
-            operator=xiaolin,
-        )
+        first = await do(start_profile, clinic, xiaolin)
         assert first.pk in await collected(board, {first.pk})
         relay = live._relay_instance.process
         relay.kill()
         relay.wait(5)
-        second = await do(
-            services.process_start,
-            tenant="clinic",
-            program="maintain_profile",
-            entity=clinic.customer,
-            operator=xiaolin,
-        )
+        second = await do(start_profile, clinic, xiaolin)
         assert second.pk in await collected(board, {second.pk})
         assert live._relay_instance.process.pid != relay.pid
         await board.disconnect()
