@@ -291,6 +291,7 @@ X_FRAME_OPTIONS = "DENY"
 ERPSYS_METRICS_TOKEN = env("ERPSYS_METRICS_TOKEN", default="")
 
 # Logs: one JSON object per line on stderr (python-json-logger); `LOG_FORMAT=text` for people.
+# A thread formats and writes them (erpsys.logs), off the path of the request or task.
 LOG_LEVEL = env("LOG_LEVEL", default="INFO")
 LOGGING = {
     "version": 1,
@@ -305,7 +306,7 @@ LOGGING = {
     },
     "handlers": {
         "console": {
-            "class": "logging.StreamHandler",
+            "()": "erpsys.logs.BackgroundStderrHandler",
             "formatter": env("LOG_FORMAT", default="json"),
         }
     },

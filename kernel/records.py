@@ -14,7 +14,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.db.models import Q
 
-from kernel.models import Process
+from kernel.models import Process, in_tree
 
 
 def record_model(process: Process) -> type[models.Model] | None:
@@ -66,7 +66,7 @@ def earlier_record_ids(process: Process, record_type_id: int) -> models.QuerySet
         | (Q(fanout_id__in=parent_fanout) & ~Q(pk=parent_id))
     )
     return (
-        Process.objects.filter(Q(pk=root_id) | Q(root_id=root_id))
+        in_tree(Process.objects, root_id)
         .filter(
             tenant_id=process.tenant_id,
             entity_type_id=process.entity_type_id,

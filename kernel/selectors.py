@@ -14,7 +14,7 @@ from core.labels import BUILTIN_EVENT_LABELS
 from kernel.engine.prepared import Prepared
 from kernel.errors import KernelError, KernelErrorCode
 from kernel.fsm import State
-from kernel.models import Decision, EventDef, Operator, Process, Revision, ServiceDef
+from kernel.models import Decision, EventDef, Operator, Process, Revision, ServiceDef, in_tree
 
 LIVE_STATES = (State.NEW, State.READY, State.RUNNING, State.WAITING, State.SUSPENDED, State.ERROR)
 
@@ -177,8 +177,8 @@ def incident_list(*, operator: Operator):
 # A program tree: the root and every process whose root it is (compiled once per database).
 _PROCESS_TREE = Prepared(
     Process,
-    lambda root_id: Process.objects.filter(Q(pk=root_id) | Q(root_id=root_id)),
-    lambda root_id: (root_id, root_id),
+    lambda root_id: in_tree(Process.objects, root_id),
+    lambda root_id: (root_id,),
 )
 
 

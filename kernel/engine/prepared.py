@@ -7,14 +7,27 @@ turns its rows into model instances (the selected fields, the annotations after 
 database converters of each column); each call then only executes the SQL with its values and
 builds the instances. ``params`` must give the values in the order the compiled SQL takes them;
 the first compilation checks that it does.
+
+On PostgreSQL the rows come in the binary format: timestamps, numbers and uuids are decoded by
+psycopg's compiled loaders instead of parsing text (JSON columns stay text, as Django expects).
+
+Instances are built the way ``Model.from_db`` builds them, without ``Model.__init__``'s pass over
+every field: the selected columns go straight into the instance's ``__dict__``. That is only
+done where it gives the same instance (``_plain``): no ``pre_init``/``post_init`` receivers, no
+``from_db`` of the model's own, and only fields whose attribute is Django's plain deferred one.
 """
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Callable, Sequence
 from typing import Any, NamedTuple
 
 from django.db import connections, models
+from django.db.models.base import ModelState
+from django.db.models.fields.related_descriptors import ForeignKeyDeferredAttribute
+from django.db.models.query_utils import DeferredAttribute
+from django.db.models.signals import post_init, pre_init
 
 
 class _Shape(NamedTuple):
@@ -22,6 +35,7 @@ class _Shape(NamedTuple):
     fields: list[str]  # attnames of the model columns, in select order
     annotations: list[str]  # names of the annotations that follow them
     converters: list[tuple[int, list, Any]]  # (column, converters, expression)
+    plain: bool  # instances may be built from the row without Model.__init__ (``_plain``)
 
 
 class Prepared:
@@ -61,6 +75,7 @@ class Prepared:
                 fields,
                 annotations,
                 [(index, funcs, expression) for index, (funcs, expression) in converters.items()],
+                _plain(self.model, fields),
             )
         return shape
 
@@ -69,11 +84,17 @@ class Prepared:
         annotations are attributes)."""
         shape = self.shape(alias, *args)
         connection = connections[alias]
+        binary = connection.vendor == "postgresql"
+        if binary:
+            _binary_jsonb(connection)
         with connection.cursor() as cursor:
+            if binary:
+                cursor.cursor.format = _BINARY
             cursor.execute(shape.sql, list(self.params(*args)))
             rows = cursor.fetchall()
-        from_db = self.model.from_db
-        width = len(shape.fields)
+        model = self.model
+        fields = shape.fields
+        width = len(fields)
         out = []
         for row in rows:
             if shape.converters:
@@ -83,8 +104,71 @@ class Prepared:
                     for convert in funcs:
                         value = convert(value, expression, connection)
                     row[index] = value
-            instance = from_db(alias, shape.fields, row[:width])
+            if shape.plain:
+                instance = model.__new__(model)
+                instance.__dict__.update(zip(fields, row[:width], strict=True))
+                state = instance._state = ModelState()
+                state.adding = False
+                state.db = alias
+            else:
+                instance = model.from_db(alias, fields, row[:width])
             for offset, name in enumerate(shape.annotations, width):
                 setattr(instance, name, row[offset])
             out.append(instance)
         return out
+
+
+def _binary_jsonb(connection) -> None:
+    """jsonb in binary rows loads as text on this connection, as ``JSONField`` expects. Binary
+    rows are asked for on the psycopg cursor under Django's own, so Django's execute wrappers
+    (and whoever counts queries through them) see the statement as usual."""
+    connection.ensure_connection()
+    raw = connection.connection
+    if raw not in _BINARY_READY:
+        raw.adapters.register_loader("jsonb", _JsonbBinaryText)
+        _BINARY_READY.add(raw)
+
+
+def _plain(model: type[models.Model], fields: list[str]) -> bool:
+    """True when ``Model.__init__`` would only store these columns' values in ``__dict__``."""
+    if pre_init.has_listeners(model) or post_init.has_listeners(model):
+        return False
+    if model.from_db.__func__ is not models.Model.from_db.__func__:
+        return False
+    # DeferredAttribute (and ForeignKeyDeferredAttribute, whose setter only drops a cached
+    # related object a new instance does not have) read the value from ``__dict__``.
+    return all(type(getattr(model, name, None)) in _PLAIN_DESCRIPTORS for name in fields)
+
+
+_PLAIN_DESCRIPTORS = (DeferredAttribute, ForeignKeyDeferredAttribute)
+
+# psycopg connections whose binary jsonb loader gives text (``_binary``).
+_BINARY_READY: weakref.WeakSet = weakref.WeakSet()
+
+
+def _jsonb_binary_text():
+    from psycopg.adapt import Loader
+    from psycopg.errors import DataError
+    from psycopg.pq import Format
+
+    class JsonbBinaryText(Loader):
+        """jsonb in the binary format (a version byte, then the JSON text) as ``str``."""
+
+        format = Format.BINARY
+
+        def load(self, data) -> str:
+            data = bytes(data)
+            if data[:1] != b"\x01":
+                raise DataError(f"unknown jsonb binary format: {data[:1]!r}")
+            return data[1:].decode()
+
+    return JsonbBinaryText
+
+
+try:
+    from psycopg.pq import Format
+
+    _BINARY = Format.BINARY
+    _JsonbBinaryText = _jsonb_binary_text()
+except ImportError:  # no psycopg: PostgreSQL is not in use
+    _BINARY = _JsonbBinaryText = None

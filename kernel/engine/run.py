@@ -16,7 +16,7 @@ from kernel.engine.pids import pid_reserve
 from kernel.engine.prepared import Prepared
 from kernel.errors import KernelError, KernelErrorCode
 from kernel.fsm import State
-from kernel.models import Process
+from kernel.models import Process, in_tree
 from kernel.records import CARRIED, earlier_record_ids
 
 # Columns a transition may change; re-read under the row lock so no decision uses stale state.
@@ -66,8 +66,21 @@ _READ_FIELDS = tuple(
 )
 
 
-# The task, its program's root and the root's live tree, locked, in pid order (compiled once).
+# The live processes of the task's program tree, locked, in pid order (compiled once): one
+# index condition (``kernel_proc_tree_state``), so the plan kept for the prepared statement is an
+# index scan. The task and the root are live in the common case; when either is not, the lock
+# falls back to ``_LOCK_TREE_ALL`` (the task, the root and the live tree).
 _LOCK_TREE = Prepared(
+    Process,
+    lambda pid, root_id: (
+        in_tree(Process.objects.select_for_update(), root_id)
+        .filter(state__in=_LIVE)
+        .defer(*_UNREAD_FIELDS)
+        .order_by("pid")
+    ),
+    lambda pid, root_id: (root_id, *_LIVE),
+)
+_LOCK_TREE_ALL = Prepared(
     Process,
     lambda pid, root_id: (
         Process.objects.select_for_update()
@@ -78,21 +91,30 @@ _LOCK_TREE = Prepared(
     lambda pid, root_id: (pid, root_id, root_id, *_LIVE),
 )
 
-# The same, for a task that fills a record: the lock also answers whether an earlier step
-# carries one to it (``kernel.records``), so that look-up costs no statement of its own.
-_LOCK_TREE_CARRYING = Prepared(
-    Process,
-    lambda pid, root_id, process, record_type_id: _LOCK_TREE.build(pid, root_id).annotate(
-        carried=Subquery(earlier_record_ids(process, record_type_id))
-    ),
-    lambda pid, root_id, process, record_type_id: (
-        *_carrying_params(process, record_type_id),
-        pid,
-        root_id,
-        root_id,
-        *_LIVE,
-    ),
-)
+
+def _carrying(locking: Prepared) -> Prepared:
+    """``locking`` that also answers whether an earlier step carries a record to the task
+    (``kernel.records``), so that look-up costs no statement of its own."""
+    return Prepared(
+        Process,
+        lambda pid, root_id, process, record_type_id: locking.build(pid, root_id).annotate(
+            carried=Subquery(earlier_record_ids(process, record_type_id))
+        ),
+        lambda pid, root_id, process, record_type_id: (
+            *_carrying_params(process, record_type_id),
+            *locking.params(pid, root_id),
+        ),
+    )
+
+
+_LOCK_TREE_CARRYING = _carrying(_LOCK_TREE)
+_LOCK_TREE_ALL_CARRYING = _carrying(_LOCK_TREE_ALL)
+
+
+def _holds(rows: list[Process], pid: int, root_id: int) -> bool:
+    """True when the locked live tree includes the task and its root."""
+    pks = {row.pk for row in rows}
+    return pid in pks and root_id in pks
 
 
 def _carrying_params(process: Process, record_type_id: int) -> tuple:
@@ -100,7 +122,6 @@ def _carrying_params(process: Process, record_type_id: int) -> tuple:
     fanout_id, parent_id = process.fanout_id or 0, process.parent_id or 0
     root_id = process.root_id
     return (
-        root_id,
         root_id,
         process.entity_id,
         process.entity_type_id,
@@ -214,8 +235,12 @@ class Run:
         alias = router.db_for_write(Process)
         if carry is None:
             rows = _LOCK_TREE.run(alias, process.pk, root_id)
+            if not _holds(rows, process.pk, root_id):
+                rows = _LOCK_TREE_ALL.run(alias, process.pk, root_id)
         else:
             rows = _LOCK_TREE_CARRYING.run(alias, process.pk, root_id, process, carry)
+            if not _holds(rows, process.pk, root_id):
+                rows = _LOCK_TREE_ALL_CARRYING.run(alias, process.pk, root_id, process, carry)
         if hasattr(process, CARRIED):
             delattr(process, CARRIED)
         found = None

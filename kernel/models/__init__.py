@@ -4,7 +4,7 @@ from kernel.models.catalogue import Service
 from kernel.models.effect import Effect, PendingInstruction
 from kernel.models.incident import Incident, IncidentState
 from kernel.models.operator import Operator, Role
-from kernel.models.process import Process, ProcessState
+from kernel.models.process import Process, ProcessState, in_tree
 from kernel.models.resource import (
     Allocation,
     AllocationState,
@@ -48,6 +48,7 @@ __all__ = [
     "Operator",
     "Process",
     "ProcessState",
+    "in_tree",
     "Resource",
     "ResourceKind",
     "Role",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.db.models import F, Q
+from django.db.models import F
 from django.utils import timezone
 
 from kernel import live, observe
@@ -10,7 +10,7 @@ from kernel.engine.cancel import cancel_with_descendants
 from kernel.engine.joins import resources_release
 from kernel.errors import KernelError, KernelErrorCode
 from kernel.fsm import Action, State, transition
-from kernel.models import Process
+from kernel.models import Process, in_tree
 from kernel.syscalls.base import Syscall, SyscallContext, SyscallResult
 from kernel.syscalls.registry import register
 
@@ -21,10 +21,8 @@ def tree_terminate(run, root_id: int) -> list[int]:
     Precondition: inside the run's transaction; the tree's live rows are locked first.
     """
     run.flush()  # the live rows are read from the table: it must show this run's changes
-    in_tree = Q(root_id=root_id) | Q(pk=root_id)
     rows = list(
-        Process.objects.select_for_update()
-        .filter(in_tree)
+        in_tree(Process.objects.select_for_update(), root_id)
         .exclude(state=State.TERMINATED)
         .values_list("pk", "state", *live.ROW_FIELDS)
     )

@@ -12,6 +12,7 @@ from django.test.utils import CaptureQueriesContext
 
 from kernel import services
 from kernel.engine.pids import pids_forget
+from kernel.fsm.transitions import IllegalTransition
 from kernel.models import Process
 from tests.kernel.helpers import live, operator, publish, rule, tiny_spec
 
@@ -110,3 +111,56 @@ def test_claim_and_suspend_are_one_statement_each_after_the_lock(w3):
     with Statements(connection) as q:
         services.task_suspend(process=a, operator=w3)
     assert len(q.data) == 2, q.data
+
+
+def test_a_task_that_has_ended_is_locked_by_the_full_statement(w3):
+    """The lock reads the live tree; a task no longer live is found by the second statement
+    (task, root and live tree), so completing it again is refused, not reported missing."""
+    program = services.process_start(tenant=w3.tenant, program="job", entity=None, operator=w3)
+    a = _task(program, "a")
+    services.task_complete(process=a, operator=w3)
+    a = Process.objects.get(pk=a.pk)
+    with Statements(connection) as q, pytest.raises(IllegalTransition):
+        services.task_complete(process=a, operator=w3)
+    assert len(q.data) == 2 and all(sql.startswith("SELECT") for sql in q.data), q.data
+    assert Process.objects.get(pk=a.pk).seq == a.seq  # nothing written
+
+
+@pytest.mark.postgres
+def test_the_hot_reads_plan_index_scans_while_the_table_is_small(w3):
+    """A prepared statement keeps the plan PostgreSQL made for it early, when the table was
+    small: the task-lock and the program-tree reads must be index scans even then."""
+    from psycopg.sql import Literal
+
+    from kernel.engine.run import _LOCK_TREE, _LOCK_TREE_CARRYING
+    from kernel.selectors import _PROCESS_TREE
+
+    program = services.process_start(tenant=w3.tenant, program="job", entity=None, operator=w3)
+    a = _task(program, "a")
+    ct = a.tenant_id  # any small integer of the right type will do for a plan
+    a.entity_type_id, a.entity_id = ct, 1  # the carrying lock is for tasks that serve an entity
+    queries = {
+        "lock": (_LOCK_TREE, (a.pk, program.pk)),
+        "lock carrying": (_LOCK_TREE_CARRYING, (a.pk, program.pk, a, ct)),
+        "tree": (_PROCESS_TREE, (program.pk,)),
+    }
+    with connection.cursor() as cursor:
+        cursor.execute("SET plan_cache_mode = force_generic_plan")
+        try:
+            for name, (prepared, args) in queries.items():
+                sql = prepared.shape(connection.alias, *args).sql
+                params = list(prepared.params(*args))
+                parts = sql.split("%s")
+                numbered = "".join(f"{part}${n}" for n, part in enumerate(parts[:-1], 1))
+                types = ["bigint" if isinstance(p, int) else "text" for p in params]
+                statement = f"plan_{name.replace(' ', '_')}"
+                cursor.execute(f"PREPARE {statement}({', '.join(types)}) AS {numbered}{parts[-1]}")
+                # EXPLAIN takes no bind parameters: the arguments as literals
+                arguments = ", ".join(Literal(p).as_string(connection.connection) for p in params)
+                cursor.execute(f"EXPLAIN EXECUTE {statement}({arguments})")
+                plan = "\n".join(row[0] for row in cursor.fetchall())
+                cursor.execute(f"DEALLOCATE {statement}")
+                assert "kernel_proc_tree_state" in plan, (name, plan)
+                assert "Seq Scan on kernel_process" not in plan, (name, plan)
+        finally:
+            cursor.execute("RESET plan_cache_mode")
