@@ -24,6 +24,7 @@ for the sending.
 from __future__ import annotations
 
 import asyncio
+import functools
 import hashlib
 import json
 import logging
@@ -32,6 +33,7 @@ import re
 import subprocess
 import sys
 import threading
+from collections.abc import Sequence
 from typing import Any
 
 from django.conf import settings
@@ -97,6 +99,7 @@ def service_of(revision_id: int | None, service_id: int | None):
     return compiled_revision(revision_id).services_by_id.get(service_id)
 
 
+@functools.lru_cache(maxsize=4096)
 def groups_of(
     tenant_id: int,
     operator_id: int | None,
@@ -105,8 +108,13 @@ def groups_of(
     revision_id: int | None,
     service_id: int | None,
     assigned_role: str = "",
-) -> list[str]:
-    """The groups one state of a process row touches (no query once its revision is compiled)."""
+) -> tuple[str, ...]:
+    """The groups one state of a process row touches (no query once its revision is compiled).
+
+    Remembered per distinct row state: a revision's services never change, and an operator
+    action asks again for the same rows (``kernel.engine.compiled.cache_forget`` forgets them
+    with the revision).
+    """
     groups = []
     if operator_id is not None:
         groups.append(operator_group(tenant_id, operator_id))
@@ -120,7 +128,7 @@ def groups_of(
         if operator_id is None:  # an unclaimed task: its roles' boards
             groups += [role_group(tenant_id, role) for role in sorted(roles)]
         groups += [team_group(tenant_id, role) for role in sorted(roles)]  # their supervisors
-    return groups
+    return tuple(groups)
 
 
 class _Batch:
@@ -168,7 +176,7 @@ def _batch(using: str) -> _Batch | None:
     return batch
 
 
-def note_values(pid: int, groups: list[str], using: str | None = None) -> None:
+def note_values(pid: int, groups: Sequence[str], using: str | None = None) -> None:
     """Announce ``pid`` to ``groups`` when the current transaction commits (now outside one)."""
     if not groups:
         return

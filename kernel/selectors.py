@@ -188,13 +188,12 @@ def process_tree(*, process: Process) -> list[Process]:
     Each process's ``service`` comes from the compiled revision (published services never
     change), so the query reads only the process table.
     """
-    from kernel.engine.compiled import compiled_revision
+    from kernel.engine.compiled import attach_compiled
 
     root_id = process.root_id or process.pk
     rows = sorted(_PROCESS_TREE.run(router.db_for_read(Process), root_id), key=_pid)
     for row in rows:
-        if row.revision_id is not None and row.service_id is not None:
-            row.service = compiled_revision(row.revision_id).services_by_id[row.service_id]
+        attach_compiled(row)
     return rows
 
 

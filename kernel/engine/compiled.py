@@ -10,7 +10,7 @@ from typing import Any
 from django.db.models.signals import post_save
 from django.dispatch import receiver
 
-from kernel.models import EventDef, Revision, RuleDef, ServiceDef
+from kernel.models import EventDef, Process, Revision, RuleDef, ServiceDef
 
 
 @dataclass(frozen=True)
@@ -44,6 +44,26 @@ class CompiledRevision:
     def expression_events(self, program: str, service: str) -> list[str]:
         """Spec-defined expression events a rule of ``program`` listens to for ``service``."""
         return self.watched.get((program, service), [])
+
+
+# Process.service / Process.revision: the descriptors' caches, set without their checks.
+_SERVICE_FIELD = Process._meta.get_field("service")
+_REVISION_FIELD = Process._meta.get_field("revision")
+
+
+def attach_compiled(process: Process) -> Process:
+    """Point the process's ``service`` and ``revision`` at the compiled revision's rows (no query).
+
+    Sets the relations' cached values directly: the ids are the process's own, so the checks
+    the descriptors make on assignment (model type, database router) have nothing to find, and
+    on a hot path they cost more than the rest of the attachment.
+    """
+    if process.revision_id is not None:
+        compiled = compiled_revision(process.revision_id)
+        if process.service_id is not None:
+            _SERVICE_FIELD.set_cached_value(process, compiled.services_by_id[process.service_id])
+        _REVISION_FIELD.set_cached_value(process, compiled.revision)
+    return process
 
 
 _CACHE: dict[int, CompiledRevision] = {}
@@ -137,6 +157,7 @@ def cache_forget(revision_id: int) -> None:
     with _LOCK:
         _CACHE.pop(revision_id, None)
         _NEWEST.clear()
+    _derived_forget()
 
 
 def cache_clear() -> None:
@@ -146,7 +167,15 @@ def cache_clear() -> None:
     with _LOCK:
         _CACHE.clear()
         _NEWEST.clear()
+    _derived_forget()
     pids_forget()
+
+
+def _derived_forget() -> None:
+    """What other modules remember from compiled revisions (the live groups of a row state)."""
+    from kernel.live import groups_of
+
+    groups_of.cache_clear()
 
 
 @receiver(post_save, sender=Revision, dispatch_uid="kernel.newest_revision")

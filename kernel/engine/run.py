@@ -7,11 +7,12 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from django.db import connections, router
-from django.db.models import Q, Subquery
+from django.db.models import CharField, IntegerField, JSONField, Q, Subquery
+from django.db.models.fields import AutoFieldMixin
 from django.utils import timezone
 
 from kernel import live, observe
-from kernel.engine.compiled import CompiledRevision, compiled_revision
+from kernel.engine.compiled import CompiledRevision, attach_compiled, compiled_revision
 from kernel.engine.pids import pid_reserve
 from kernel.engine.prepared import Prepared
 from kernel.errors import KernelError, KernelErrorCode
@@ -173,12 +174,7 @@ class Run:
 
     def attach(self, process: Process) -> Process:
         """Point the process's service/revision at the cached rows (no query)."""
-        if process.revision_id is not None:
-            compiled = compiled_revision(process.revision_id)
-            if process.service_id is not None:
-                process.service = compiled.services_by_id[process.service_id]
-            process.revision = compiled.revision
-        return process
+        return attach_compiled(process)
 
     def adopt(self, process: Process) -> Process:
         """Register a process this run inserted (it is ours: nobody else can see it yet)."""
@@ -355,18 +351,18 @@ def rows_insert(processes: list[Process]) -> None:
 
 def rows_insert_and_update(inserts: list[Process], updates: list[Process], names: set[str]) -> None:
     """``rows_insert(inserts)`` and ``rows_update(updates, names)`` in one statement where the
-    database can (PostgreSQL: the INSERT as a data-modifying ``WITH``, whose rows the UPDATE does
-    not touch), saving a round trip per operator action; else the two statements."""
+    database can (PostgreSQL: the INSERT as a data-modifying ``WITH``, whose rows no UPDATE
+    touches), saving a round trip per operator action; else the two statements."""
     alias = router.db_for_write(Process)
     connection = connections[alias]
     if connection.vendor != "postgresql" or any(p.pk is None for p in inserts):
         rows_insert(inserts)
         rows_update(updates, names)
         return
-    update_sql, update_params = _update_statement(updates, names, connection)
+    parts, update_sql, update_params = _update_statement(updates, names, connection)
     with connection.cursor() as cursor:
         cursor.execute(
-            f"WITH inserted AS ({_insert_sql(connection, len(inserts), True)}) {update_sql}",
+            _with([_insert_sql(connection, len(inserts), True), *parts], update_sql),
             _insert_params(inserts, connection, True) + update_params,
         )
     _inserted(inserts, alias)
@@ -409,12 +405,41 @@ def _insert_sql(connection, rows: int, with_pk: bool) -> str:
 
 
 def _insert_params(processes: list[Process], connection, with_pk: bool) -> list:
-    fields = _INSERT_FIELDS[with_pk]
-    return [
-        field.get_db_prep_save(field.pre_save(process, True), connection=connection)
-        for process in processes
+    params = []
+    for process in processes:
+        for field, stamped, plain in _INSERT_PREP[with_pk]:
+            value = field.pre_save(process, True) if stamped else getattr(process, field.attname)
+            if value is None and not isinstance(field, JSONField):
+                params.append(None)  # what every other field's get_db_prep_save gives for None
+            elif plain is not None and type(value) is plain:
+                params.append(value)  # an int for an integer column, a str for a text one
+            else:
+                params.append(field.get_db_prep_save(value, connection=connection))
+    return params
+
+
+def _plain_type(field) -> type | None:
+    """The Python type whose values ``field.get_db_prep_save`` passes through unchanged."""
+    target = field.target_field if field.is_relation else field
+    if isinstance(target, IntegerField | AutoFieldMixin):
+        return int
+    if type(target) is CharField:
+        return str
+    return None
+
+
+# (field, its value is stamped by pre_save (auto_now), the type passed through as it is)
+_INSERT_PREP = {
+    with_pk: tuple(
+        (
+            field,
+            bool(getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False)),
+            _plain_type(field),
+        )
         for field in fields
-    ]
+    )
+    for with_pk, fields in _INSERT_FIELDS.items()
+}
 
 
 def _inserted_pk(connection, cursor) -> int:
@@ -424,48 +449,77 @@ def _inserted_pk(connection, cursor) -> int:
 
 
 def rows_update(processes: list[Process], names: set[str]) -> None:
-    """One UPDATE writing ``names`` of every process: a column all share is set once, the others
-    by ``CASE pid WHEN ...`` (cast where the backend needs it, as Django's ``bulk_update`` does).
+    """One statement writing ``names`` of every process (``_update_statement``).
 
     Built directly: ``bulk_update`` compiles a ``Case``/``When`` tree per value, which costs more
     than the statement itself for the few rows one operator action changes.
     """
     connection = connections[router.db_for_write(Process)]
-    sql, params = _update_statement(processes, names, connection)
+    parts, sql, params = _update_statement(processes, names, connection)
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+        cursor.execute(_with(parts, sql), params)
     live.note_many(processes, connection.alias)
 
 
-def _update_statement(processes: list[Process], names: set[str], connection) -> tuple[str, list]:
+def _update_statement(
+    processes: list[Process], names: set[str], connection
+) -> tuple[list[str], str, list]:
+    """The UPDATE of ``names`` for every process: (data-modifying ``WITH`` parts, the statement
+    they precede, the parameters of both in order).
+
+    PostgreSQL: one ``UPDATE ... WHERE pid = %s`` per process, all but the last as ``WITH`` parts
+    of the last. Each is a primary-key look-up in any plan; a ``pid IN (...)`` of several pids is
+    planned as a sequential scan while the table is small, and a prepared statement keeps the
+    plan it got then. Elsewhere one UPDATE, with ``CASE pid WHEN ...`` for the values that differ
+    (cast where the backend needs it, as Django's ``bulk_update`` does).
+    """
     quote = connection.ops.quote_name
     meta = Process._meta
-    pk_column = quote(meta.pk.column)
-    cast = connection.features.requires_casted_case_in_updates
-    sets: list[str] = []
+    table, pk_column = quote(meta.db_table), quote(meta.pk.column)
+    fields = sorted((meta.get_field(name) for name in names), key=lambda f: f.column)
     params: list = []
-    for field in sorted((meta.get_field(name) for name in names), key=lambda f: f.column):
+    if connection.vendor == "postgresql":
+        sets = ", ".join(f"{quote(field.column)} = %s" for field in fields)
+        one = f"UPDATE {table} SET {sets} WHERE {pk_column} = %s"
+        for process in processes:
+            params += [
+                field.get_db_prep_save(getattr(process, field.attname), connection=connection)
+                for field in fields
+            ]
+            params.append(process.pk)
+        return [one] * (len(processes) - 1), one, params
+    cast = connection.features.requires_casted_case_in_updates
+    assignments: list[str] = []
+    for field in fields:
         values = [
             field.get_db_prep_save(getattr(p, field.attname), connection=connection)
             for p in processes
         ]
         if all(value == values[0] for value in values[1:]):
-            sets.append(f"{quote(field.column)} = %s")
+            assignments.append(f"{quote(field.column)} = %s")
             params.append(values[0])
             continue
         whens = " ".join(["WHEN %s THEN %s"] * len(processes))
         case = f"CASE {pk_column} {whens} END"
         if cast:
             case = f"CAST({case} AS {field.cast_db_type(connection)})"
-        sets.append(f"{quote(field.column)} = {case}")
+        assignments.append(f"{quote(field.column)} = {case}")
         for process, value in zip(processes, values, strict=True):
             params += [process.pk, value]
     where = ", ".join(["%s"] * len(processes))
     params += [process.pk for process in processes]
     return (
-        f"UPDATE {quote(meta.db_table)} SET {', '.join(sets)} WHERE {pk_column} IN ({where})",
+        [],
+        f"UPDATE {table} SET {', '.join(assignments)} WHERE {pk_column} IN ({where})",
         params,
     )
+
+
+def _with(parts: list[str], statement: str) -> str:
+    """``statement`` preceded by ``parts`` as data-modifying ``WITH`` queries (PostgreSQL)."""
+    if not parts:
+        return statement
+    return f"WITH {', '.join(f'w{i} AS ({part})' for i, part in enumerate(parts))} {statement}"
 
 
 @contextmanager

@@ -5,16 +5,19 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('contenttypes', '0002_remove_content_type_name'),
-        ('core', '0001_tenant_moved_from_design'),
-        ('kernel', '0015_labels_for_catalogue_ledger_and_designer_rows'),
+        ("contenttypes", "0002_remove_content_type_name"),
+        ("core", "0001_tenant_moved_from_design"),
+        ("kernel", "0015_labels_for_catalogue_ledger_and_designer_rows"),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='process',
-            index=models.Index(django.db.models.functions.comparison.Coalesce('root', 'pid'), models.F('state'), name='kernel_proc_tree_state'),
+            model_name="process",
+            index=models.Index(
+                django.db.models.functions.comparison.Coalesce("root", "pid"),
+                models.F("state"),
+                name="kernel_proc_tree_state",
+            ),
         ),
     ]

@@ -32,8 +32,14 @@ def in_tree(queryset: models.QuerySet, root_id: int) -> models.QuerySet:
 class Process(models.Model):
     # The database allocates pid (an identity column): unique under any concurrency, no read-then-write.
     pid = models.BigAutoField(primary_key=True, verbose_name=_("pid"))
+    # tenant, entity_type and root need no index of their own: each leads a composite index
+    # (Meta.indexes), and every index is one more write for each state change.
     tenant = models.ForeignKey(
-        "core.Tenant", on_delete=models.PROTECT, related_name="processes", verbose_name=_("tenant")
+        "core.Tenant",
+        on_delete=models.PROTECT,
+        related_name="processes",
+        db_index=False,
+        verbose_name=_("tenant"),
     )
     erpsys_id = models.UUIDField(
         default=uuid.uuid4, unique=True, editable=False, verbose_name=_("erpsys id")
@@ -83,6 +89,7 @@ class Process(models.Model):
         null=True,
         blank=True,
         related_name="+",
+        db_index=False,
         verbose_name=_("entity type"),
     )
     entity_id = models.BigIntegerField(null=True, blank=True, verbose_name=_("entity id"))
@@ -131,6 +138,7 @@ class Process(models.Model):
         null=True,
         blank=True,
         related_name="tree",
+        db_index=False,
         verbose_name=_("root"),
     )
     caller = models.ForeignKey(

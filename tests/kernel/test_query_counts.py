@@ -81,7 +81,7 @@ def test_statements_per_operator_action(w3):
     with Statements(connection) as q:
         services.task_complete(process=a, operator=w3)
     # lock a with its live tree, INSERT b, UPDATE a (claim + start + complete in one write);
-    # PostgreSQL: the INSERT and the UPDATE are one statement (WITH inserted AS (INSERT) UPDATE)
+    # PostgreSQL: the INSERT and the UPDATE are one statement (WITH w0 AS (INSERT ...) UPDATE ...)
     assert len(q.data) == (2 if _batched_inserts() else 3), q.data
 
     b = _task(program, "b")
