@@ -12,7 +12,8 @@ from __future__ import annotations
 from django.apps import apps
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
-from django.db.models import Q
+from django.db.models import Q, Subquery
+from django.db.models.functions import Coalesce
 
 from kernel.models import Process, in_tree
 
@@ -56,21 +57,32 @@ def earlier_record_ids(process: Process, record_type_id: int) -> models.QuerySet
     fanout_id = process.fanout_id or 0
     parent_id = process.parent_id or 0
     # The parallel threads and iteration items of the fan-out ``process`` (or its parent)
-    # belongs to each fill their own record, never a sibling's.
-    parent_fanout = Process.objects.filter(pk=parent_id, fanout_id__isnull=False).values(
-        "fanout_id"
+    # belongs to each fill their own record, never a sibling's. The parent's fan-out is one
+    # value (0 when it has none): a scalar sub-select, computed once per statement.
+    parent_fanout = Coalesce(
+        Subquery(
+            Process.objects.filter(pk=parent_id, fanout_id__isnull=False).values("fanout_id")[:1]
+        ),
+        0,
     )
     siblings = (
         (Q(fanout_id=fanout_id) & ~Q(pk=process.pk))
-        | (Q(parent__fanout_id__in=parent_fanout) & ~Q(parent_id=parent_id))
-        | (Q(fanout_id__in=parent_fanout) & ~Q(pk=parent_id))
+        | (Q(parent__fanout_id=parent_fanout) & ~Q(parent_id=parent_id))
+        | (Q(fanout_id=parent_fanout) & ~Q(pk=parent_id))
     )
+    # The tree is the statement's one indexed condition (``kernel_proc_tree_state``): the plan
+    # PostgreSQL keeps for the prepared lock was once made without statistics, and it then chose
+    # the tenant's index and read every process of the tenant. So the entity is compared as an
+    # expression no index covers, and the tenant (one per tree) is not compared at all.
     return (
         in_tree(Process.objects, root_id)
+        .alias(
+            served_type=Coalesce("entity_type_id", 0),
+            served_id=Coalesce("entity_id", 0),
+        )
         .filter(
-            tenant_id=process.tenant_id,
-            entity_type_id=process.entity_type_id,
-            entity_id=process.entity_id,
+            served_type=process.entity_type_id,
+            served_id=process.entity_id,
             record_type_id=record_type_id,
             record_id__isnull=False,
             pk__lt=process.pk,

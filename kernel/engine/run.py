@@ -120,21 +120,24 @@ def _holds(rows: list[Process], pid: int, root_id: int) -> bool:
 
 
 def _carrying_params(process: Process, record_type_id: int) -> tuple:
-    """The values of ``earlier_record_ids``'s statement, in the order its SQL takes them."""
+    """The values of ``earlier_record_ids``'s statement, in the order its SQL takes them (its
+    filters sorted by name, as Django's ``Q`` keeps them)."""
     fanout_id, parent_id = process.fanout_id or 0, process.parent_id or 0
-    root_id = process.root_id
     return (
-        root_id,
-        process.entity_id,
-        process.entity_type_id,
-        process.pk,
+        process.root_id,
+        process.pk,  # pk__lt
         record_type_id,
-        process.tenant_id,
+        0,  # served_id: COALESCE(entity_id, 0)
+        process.entity_id,
+        0,  # served_type: COALESCE(entity_type_id, 0)
+        process.entity_type_id,
         fanout_id,
         process.pk,
+        parent_id,  # the parent's fan-out (sub-select), 0 when it has none
+        0,
         parent_id,
-        parent_id,
-        parent_id,
+        parent_id,  # the same, again
+        0,
         parent_id,
     )
 

@@ -81,6 +81,7 @@ class Process(models.Model):
         null=True,
         blank=True,
         related_name="created_processes",
+        db_index=False,  # never looked up by creator; one write less per state change
         verbose_name=_("creator"),
     )
     entity_type = models.ForeignKey(
@@ -100,6 +101,9 @@ class Process(models.Model):
         null=True,
         blank=True,
         related_name="+",
+        # No index: nothing looks processes up by record type, and one would tempt the planner
+        # away from the tree index in the carried-record look-up (kernel.records).
+        db_index=False,
         verbose_name=_("record type"),
     )
     record_id = models.BigIntegerField(null=True, blank=True, verbose_name=_("record id"))
