@@ -142,7 +142,7 @@ def _plain(model: type[models.Model], fields: list[str]) -> bool:
 
 _PLAIN_DESCRIPTORS = (DeferredAttribute, ForeignKeyDeferredAttribute)
 
-# psycopg connections whose binary jsonb loader gives text (``_binary``).
+# psycopg connections whose binary jsonb loader gives text (``_binary_jsonb``).
 _BINARY_READY: weakref.WeakSet = weakref.WeakSet()
 
 

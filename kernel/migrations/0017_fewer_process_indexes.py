@@ -5,37 +5,74 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('contenttypes', '0002_remove_content_type_name'),
-        ('core', '0001_tenant_moved_from_design'),
-        ('kernel', '0016_tree_index'),
+        ("contenttypes", "0002_remove_content_type_name"),
+        ("core", "0001_tenant_moved_from_design"),
+        ("kernel", "0016_tree_index"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='process',
-            name='creator',
-            field=models.ForeignKey(blank=True, db_index=False, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='created_processes', to='kernel.operator', verbose_name='creator'),
+            model_name="process",
+            name="creator",
+            field=models.ForeignKey(
+                blank=True,
+                db_index=False,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="created_processes",
+                to="kernel.operator",
+                verbose_name="creator",
+            ),
         ),
         migrations.AlterField(
-            model_name='process',
-            name='entity_type',
-            field=models.ForeignKey(blank=True, db_index=False, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='contenttypes.contenttype', verbose_name='entity type'),
+            model_name="process",
+            name="entity_type",
+            field=models.ForeignKey(
+                blank=True,
+                db_index=False,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to="contenttypes.contenttype",
+                verbose_name="entity type",
+            ),
         ),
         migrations.AlterField(
-            model_name='process',
-            name='record_type',
-            field=models.ForeignKey(blank=True, db_index=False, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='contenttypes.contenttype', verbose_name='record type'),
+            model_name="process",
+            name="record_type",
+            field=models.ForeignKey(
+                blank=True,
+                db_index=False,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to="contenttypes.contenttype",
+                verbose_name="record type",
+            ),
         ),
         migrations.AlterField(
-            model_name='process',
-            name='root',
-            field=models.ForeignKey(blank=True, db_index=False, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='tree', to='kernel.process', verbose_name='root'),
+            model_name="process",
+            name="root",
+            field=models.ForeignKey(
+                blank=True,
+                db_index=False,
+                null=True,
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="tree",
+                to="kernel.process",
+                verbose_name="root",
+            ),
         ),
         migrations.AlterField(
-            model_name='process',
-            name='tenant',
-            field=models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.PROTECT, related_name='processes', to='core.tenant', verbose_name='tenant'),
+            model_name="process",
+            name="tenant",
+            field=models.ForeignKey(
+                db_index=False,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="processes",
+                to="core.tenant",
+                verbose_name="tenant",
+            ),
         ),
     ]
