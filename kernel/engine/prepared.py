@@ -28,6 +28,9 @@ from django.db.models.base import ModelState
 from django.db.models.fields.related_descriptors import ForeignKeyDeferredAttribute
 from django.db.models.query_utils import DeferredAttribute
 from django.db.models.signals import post_init, pre_init
+from psycopg.adapt import Loader
+from psycopg.errors import DataError
+from psycopg.pq import Format
 
 
 class _Shape(NamedTuple):
@@ -89,7 +92,7 @@ class Prepared:
             _binary_jsonb(connection)
         with connection.cursor() as cursor:
             if binary:
-                cursor.cursor.format = _BINARY
+                cursor.cursor.format = Format.BINARY
             cursor.execute(shape.sql, list(self.params(*args)))
             rows = cursor.fetchall()
         model = self.model
@@ -146,29 +149,13 @@ _PLAIN_DESCRIPTORS = (DeferredAttribute, ForeignKeyDeferredAttribute)
 _BINARY_READY: weakref.WeakSet = weakref.WeakSet()
 
 
-def _jsonb_binary_text():
-    from psycopg.adapt import Loader
-    from psycopg.errors import DataError
-    from psycopg.pq import Format
+class _JsonbBinaryText(Loader):
+    """jsonb in the binary format (a version byte, then the JSON text) as ``str``."""
 
-    class JsonbBinaryText(Loader):
-        """jsonb in the binary format (a version byte, then the JSON text) as ``str``."""
+    format = Format.BINARY
 
-        format = Format.BINARY
-
-        def load(self, data) -> str:
-            data = bytes(data)
-            if data[:1] != b"\x01":
-                raise DataError(f"unknown jsonb binary format: {data[:1]!r}")
-            return data[1:].decode()
-
-    return JsonbBinaryText
-
-
-try:
-    from psycopg.pq import Format
-
-    _BINARY = Format.BINARY
-    _JsonbBinaryText = _jsonb_binary_text()
-except ImportError:  # no psycopg: PostgreSQL is not in use
-    _BINARY = _JsonbBinaryText = None
+    def load(self, data) -> str:
+        data = bytes(data)
+        if data[:1] != b"\x01":
+            raise DataError(f"unknown jsonb binary format: {data[:1]!r}")
+        return data[1:].decode()

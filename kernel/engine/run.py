@@ -11,6 +11,7 @@ from django.db import connections, router
 from django.db.models import CharField, IntegerField, JSONField, Q, Subquery
 from django.db.models.fields import AutoFieldMixin
 from django.utils import timezone
+from psycopg import RawCursor
 
 from kernel import live, observe
 from kernel.engine.compiled import CompiledRevision, attach_compiled, compiled_revision
@@ -234,13 +235,12 @@ class Run:
         root_id = process.root_id or process.pk
         alias = router.db_for_write(Process)
         if carry is None:
-            rows = _LOCK_TREE.run(alias, process.pk, root_id)
-            if not _holds(rows, process.pk, root_id):
-                rows = _LOCK_TREE_ALL.run(alias, process.pk, root_id)
+            live_tree, whole, extra = _LOCK_TREE, _LOCK_TREE_ALL, ()
         else:
-            rows = _LOCK_TREE_CARRYING.run(alias, process.pk, root_id, process, carry)
-            if not _holds(rows, process.pk, root_id):
-                rows = _LOCK_TREE_ALL_CARRYING.run(alias, process.pk, root_id, process, carry)
+            live_tree, whole, extra = _LOCK_TREE_CARRYING, _LOCK_TREE_ALL_CARRYING, (process, carry)
+        rows = live_tree.run(alias, process.pk, root_id, *extra)
+        if not _holds(rows, process.pk, root_id):
+            rows = whole.run(alias, process.pk, root_id, *extra)
         if hasattr(process, CARRIED):
             delattr(process, CARRIED)
         found = None
@@ -340,23 +340,17 @@ def writing_cursor(connection):
         return connection.cursor()
     connection.ensure_connection()
     connection.validate_thread_sharing()
-    cursor = _numbered_cursor_class()(connection.connection)
+    cursor = _NumberedCursor(connection.connection)
     if connection.queries_logged:
         return connection.make_debug_cursor(cursor)
     return connection.make_cursor(cursor)
 
 
-@functools.cache
-def _numbered_cursor_class():
-    from psycopg import RawCursor
+class _NumberedCursor(RawCursor):
+    """A ``RawCursor`` that takes ``%s`` placeholders (only those: no ``%`` otherwise)."""
 
-    class NumberedCursor(RawCursor):
-        """A ``RawCursor`` that takes ``%s`` placeholders (only those: no ``%`` otherwise)."""
-
-        def execute(self, query, params=None, **options):
-            return super().execute(_numbered(query), params, **options)
-
-    return NumberedCursor
+    def execute(self, query, params=None, **options):
+        return super().execute(_numbered(query), params, **options)
 
 
 @functools.lru_cache(maxsize=512)
