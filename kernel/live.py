@@ -16,9 +16,9 @@ A rolled-back transaction sends nothing. ``ERPSYS["LIVE"] = False`` switches all
 Sending never blocks the committing thread: with the in-memory layer the message is handed to
 the event loop of this process's consumers (and nothing is done when no socket is open here);
 with any other layer (Redis) it is written to the pipe of this process's relay process
-(``kernel.live_relay``), which sends it (one ``group_send`` per group per drain, at most one drain
-every ``send_gap()`` seconds while commits keep coming), so the committing process does not pay
-for the sending.
+(``kernel.live_relay``), which sends it (one ``group_send`` per group that has a member, per
+drain; at most one drain every ``send_gap()`` seconds while commits keep coming), so the
+committing process does not pay for the sending.
 """
 
 from __future__ import annotations

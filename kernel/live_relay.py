@@ -10,7 +10,8 @@ committing process writes one JSON line per drain of its queue to the relay's st
 sends what it still holds and exits.
 
 The relay's own loop (``forward``) merges what queued up while it was sending and sends ONE
-``group_send`` per group per drain. An idle relay sends at once; a busy one starts a drain at most
+``group_send`` per group per drain, to the groups that have a member (``listened``: one pipelined
+question to Redis per drain). An idle relay sends at once; a busy one starts a drain at most
 every ``gap`` seconds, so that under a stream of commits each group gets one message for several
 commits, while the messages of one burst still arrive closer together than the sockets' quiet
 time that merges them into one push (``kernel.live.send_gap``).
@@ -42,12 +43,43 @@ def message(pids) -> dict:
 
 
 async def send(layer, groups: dict[str, set[int]]) -> None:
-    """One ``group_send`` per group; a failure is logged, never raised."""
-    for group, pids in groups.items():
+    """One ``group_send`` per group that has a member; a failure is logged, never raised."""
+    for group in await listened(layer, groups):
+        pids = groups[group]
         try:
             await layer.group_send(group, message(pids))
         except Exception:  # noqa: BLE001 - a lost push must never stop the others
             logger.exception("live: group_send to %s failed", group)
+
+
+async def listened(layer, groups) -> list[str]:
+    """The groups of ``groups`` that have a member now.
+
+    For the Redis layer (``channels_redis.core``) a group is a sorted set that exists while the
+    group has members (it expires with them), so ONE pipelined ``EXISTS`` per Redis host tells
+    which groups to send to; a ``group_send`` costs two round trips even to a group nobody
+    watches. Other layers: every group (their ``group_send`` to nobody costs nothing more). When
+    the question fails, every group (a push too many, never one lost).
+    """
+    key_of = getattr(layer, "_group_key", None)
+    if key_of is None or not hasattr(layer, "consistent_hash"):
+        return list(groups)
+    by_host: dict[int, list[str]] = {}
+    for group in groups:
+        by_host.setdefault(layer.consistent_hash(group), []).append(group)
+    out = []
+    for index, names in by_host.items():
+        try:
+            pipe = layer.connection(index).pipeline(transaction=False)
+            for name in names:
+                pipe.exists(key_of(name))
+            answers = await pipe.execute()
+        except Exception:  # noqa: BLE001 - not knowing is no reason to lose a push
+            logger.exception("live: asking which groups have members failed")
+            out += names
+            continue
+        out += [name for name, count in zip(names, answers, strict=True) if count]
+    return out
 
 
 def merge_into(merged: dict[str, set[int]], groups: dict) -> None:

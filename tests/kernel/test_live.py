@@ -558,3 +558,37 @@ def test_a_huge_transaction_reaches_the_relay_in_whole_lines_of_at_most_4096_byt
             joined.setdefault(group, set()).update(pids)
     assert joined == groups
     assert live.lines({"erpsys.1.op.7": {5, 3}}) == [b'{"erpsys.1.op.7": [3, 5]}\n']
+
+
+@pytest.mark.redis
+def test_the_relay_sends_only_to_groups_that_have_a_member():
+    """A drain asks Redis once which of its groups have a member and sends to those alone; a
+    group whose last member left gets nothing; when Redis cannot answer, every group is tried."""
+    import asyncio
+
+    from channels_redis.core import RedisChannelLayer
+
+    from kernel import live_relay
+
+    layer = RedisChannelLayer(
+        hosts=[os.environ["REDIS_URL"]], prefix=f"erpsys-test-{uuid.uuid4().hex[:8]}"
+    )
+    watched, unwatched = "erpsys.1.op.1", "erpsys.1.op.2"
+    groups = {watched: {3, 1}, unwatched: {4}}
+
+    async def body():
+        channel = await layer.new_channel()
+        await layer.group_add(watched, channel)
+        assert await live_relay.listened(layer, groups) == [watched]
+        await live_relay.send(layer, groups)
+        assert await layer.receive(channel) == {"type": "tasks.changed", "pids": [1, 3]}
+        await layer.group_discard(watched, channel)
+        assert await live_relay.listened(layer, groups) == []
+        await layer.flush()
+
+    asyncio.run(body())
+
+    unreachable = RedisChannelLayer(hosts=["redis://127.0.0.1:1"])
+    assert asyncio.run(live_relay.listened(unreachable, groups)) == [watched, unwatched]
+    memory = live_relay.layer_from({"BACKEND": "channels.layers.InMemoryChannelLayer"})
+    assert asyncio.run(live_relay.listened(memory, groups)) == [watched, unwatched]
