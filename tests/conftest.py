@@ -24,14 +24,11 @@ CHROMIUM = "/usr/bin/chromium"
 def pytest_configure(config):
     """A Celery queue of this run's own (the settings read CELERY_QUEUE; workers the tests
     start inherit it): a worker another run left behind, or another checkout's suite on the
-    same Redis, cannot take this run's tasks. Each pytest-xdist worker (``-n``) has its own: the
-    workers inherit the controller's environment, queue included."""
+    same Redis, cannot take this run's tasks."""
     from django.conf import settings
 
     from erpsys.celery import app
 
-    if os.environ.get("PYTEST_XDIST_WORKER"):
-        os.environ["CELERY_QUEUE"] = f"erpsys-test-{os.getpid()}"
     queue = os.environ.setdefault("CELERY_QUEUE", f"erpsys-test-{os.getpid()}")
     settings.CELERY_TASK_DEFAULT_QUEUE = app.conf.task_default_queue = queue
 
