@@ -3,7 +3,7 @@
 process on one database, so that a machine whose speed drifts (a shared VM) slows both alike.
 
     ERPSYS_W3_LIVE=redis ERPSYS_W3_GENERATED=/tmp/w3gen ERPSYS_MAIN=$PWD \\
-      PYTHONPATH=../shared/bench/w3 .venv/bin/python bench/live_push.py --n 2400 --db postgres
+      PYTHONPATH=../shared/bench/w3 .venv/bin/python bench/live_push.py --n 2450 --db postgres
 
 The W3 programs of ``bench/w3_runner.py`` (serial order: start, A, B, C per customer) run in
 segments of ``--segment`` programs (default 50), the push switched per segment
@@ -32,9 +32,7 @@ def segment(ctx, customers) -> float:
     """Run the W3 programs of ``customers`` (serial order); seconds taken."""
     began = time.perf_counter()
     for customer in customers:
-        program = w3_runner.start(ctx, customer)
-        for service in ctx.order:
-            w3_runner.submit(ctx, program, service)
+        w3_runner.serve(ctx, customer)
     return time.perf_counter() - began
 
 

@@ -185,14 +185,19 @@ def drive(ctx):
     """The W3 driver loop (the timed region)."""
     if ctx.args.order == "serial":
         for c in ctx.customers:
-            p = start(ctx, c)
-            for service in ctx.order:
-                submit(ctx, p, service)
+            serve(ctx, c)
     else:
         programs = [start(ctx, c) for c in ctx.customers]
         for service in ctx.order:
             for p in programs:
                 submit(ctx, p, service)
+
+
+def serve(ctx, customer):
+    """One customer's whole program in serial order: start it, then submit each step."""
+    program = start(ctx, customer)
+    for service in ctx.order:
+        submit(ctx, program, service)
 
 
 def verify(ctx):
