@@ -221,6 +221,11 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
 ]
+# Django's hashers (PBKDF2 first) unless ERPSYS_PASSWORD_HASHERS names others: the test suite
+# names a fast one for the thousands of throwaway passwords it sets (tests/conftest.py), and
+# the servers and workers it starts inherit it. Never set it in production.
+if env("ERPSYS_PASSWORD_HASHERS", default=""):
+    PASSWORD_HASHERS = env.list("ERPSYS_PASSWORD_HASHERS")
 
 LANGUAGE_CODE = env("LANGUAGE_CODE", default="zh-hans")
 LANGUAGES = [("zh-hans", _("Simplified Chinese")), ("en", _("English"))]

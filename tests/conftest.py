@@ -19,18 +19,26 @@ SHARED_DIR = REPO_ROOT.parent / "shared"
 REPAIR_SHOP_SPEC = SHARED_DIR / "specs" / "repair_shop"
 CLINIC_SPEC = REPO_ROOT / "meta_specs" / "clinic"
 CHROMIUM = "/usr/bin/chromium"
+FAST_HASHER = "django.contrib.auth.hashers.MD5PasswordHasher"
 
 
 def pytest_configure(config):
     """A Celery queue of this run's own (the settings read CELERY_QUEUE; workers the tests
     start inherit it): a worker another run left behind, or another checkout's suite on the
-    same Redis, cannot take this run's tasks."""
+    same Redis, cannot take this run's tasks. And a fast password hasher."""
     from django.conf import settings
 
     from erpsys.celery import app
 
     queue = os.environ.setdefault("CELERY_QUEUE", f"erpsys-test-{os.getpid()}")
     settings.CELERY_TASK_DEFAULT_QUEUE = app.conf.task_default_queue = queue
+    # A fast password hasher, here and in every server and worker the tests start: PBKDF2 takes
+    # 0.3 s a password on a small machine, and fixtures set thousands (Django's advice for tests).
+    hashers = os.environ.setdefault("ERPSYS_PASSWORD_HASHERS", FAST_HASHER)
+    settings.PASSWORD_HASHERS = hashers.split(",")
+    from django.contrib.auth.hashers import reset_hashers
+
+    reset_hashers(setting="PASSWORD_HASHERS")  # in case a hasher was looked up already
 
 
 def services_required() -> bool:
