@@ -9,11 +9,22 @@ The kernel reports changes where it writes them (``kernel.engine.transitions.cha
 inserts of ``kernel.engine.run`` and the one-UPDATE cancels); they are kept with the
 transaction's batch (``kernel.live``) and emitted after the commit, so a rolled-back change is
 neither logged nor counted. ``ERPSYS["KERNEL_EVENTS"] = False`` switches it off.
+
+The committing thread only names each event (tenant and service, from the compiled revision) and
+hands the transaction's events to a writer thread in one put; the writer counts them and makes
+the log lines, while the committing thread goes on with its work (an operator action changes
+five or six processes, and a log line and a counter increment each cost more than naming them).
+Lines keep their order. ``flush()`` waits until everything handed over is written (at exit, and
+in tests before they read the lines or the counter); a forked child starts its own writer.
 """
 
 from __future__ import annotations
 
+import atexit
 import logging
+import os
+import queue
+import threading
 from typing import Any
 
 from django.conf import settings
@@ -97,10 +108,28 @@ def _count(tenant: str, action: str, state: str) -> None:
 
 
 def emit(events: list[Event]) -> None:
-    """Log and count committed events (called by ``kernel.live`` after the commit)."""
+    """Log and count committed events (called by ``kernel.live`` after the commit): named here,
+    written by the writer thread."""
+    named = [
+        (_tenant_name(tenant_id, revision_id), pid, _service_name(revision_id, service_id), *rest)
+        for tenant_id, pid, revision_id, service_id, *rest in events
+    ]
+    _writer.put(named)
+
+
+def flush(timeout: float = 10.0) -> bool:
+    """Wait until every event handed over so far is logged and counted; False on timeout."""
+    return _writer.flush(timeout)
+
+
+# (tenant name, pid, service name, from_state, to_state, action)
+Named = tuple[str, int, str, str, str, str]
+
+
+def _write(named: list[Named]) -> None:
+    """Count and log named events (in the writer thread)."""
     log = logger.isEnabledFor(logging.INFO)
-    for tenant_id, pid, revision_id, service_id, old, new, action in events:
-        tenant = _tenant_name(tenant_id, revision_id)
+    for tenant, pid, service, old, new, action in named:
         _count(tenant, action, new)
         if log:
             logger.info(
@@ -108,12 +137,60 @@ def emit(events: list[Event]) -> None:
                 extra={
                     "tenant": tenant,
                     "pid": pid,
-                    "service": _service_name(revision_id, service_id),
+                    "service": service,
                     "from_state": old,
                     "to_state": new,
                     "action": action,
                 },
             )
+
+
+class _Writer:
+    """A daemon thread that writes the events handed to it, in order (started on first use, and
+    again in a forked child, whose copy of the parent's thread does not run)."""
+
+    def __init__(self) -> None:
+        self.pid = 0
+        self.queue: queue.SimpleQueue = queue.SimpleQueue()
+        self.lock = threading.Lock()
+        atexit.register(self.flush)
+
+    def put(self, named: list[Named]) -> None:
+        if self.pid != os.getpid():
+            self._start()
+        self.queue.put(named)
+
+    def flush(self, timeout: float = 10.0) -> bool:
+        if self.pid != os.getpid():
+            return True  # nothing was handed over in this process
+        done = threading.Event()
+        self.queue.put(done)
+        return done.wait(timeout)
+
+    def _start(self) -> None:
+        with self.lock:
+            if self.pid == os.getpid():
+                return
+            self.queue = queue.SimpleQueue()
+            threading.Thread(
+                target=self._run, args=(self.queue,), name="kernel-events", daemon=True
+            ).start()
+            self.pid = os.getpid()
+
+    @staticmethod
+    def _run(items: queue.SimpleQueue) -> None:
+        while True:
+            item = items.get()
+            if isinstance(item, threading.Event):
+                item.set()
+                continue
+            try:
+                _write(item)
+            except Exception:  # noqa: BLE001 - the writer outlives any one bad batch
+                logger.exception("kernel events: writing %d events failed", len(item))
+
+
+_writer = _Writer()
 
 
 def _tenant_name(tenant_id: int, revision_id: int | None) -> str:

@@ -12,7 +12,7 @@ from prometheus_client import REGISTRY
 
 from design.publish import revision_publish
 from design.services import spec_load
-from kernel import services
+from kernel import observe, services
 from kernel.models import Process
 from tests.kernel.helpers import live, operator
 
@@ -20,6 +20,7 @@ pytestmark = pytest.mark.django_db
 
 
 def counted(action: str, state: str) -> float:
+    assert observe.flush()  # the writer thread has counted everything committed so far
     labels = {"tenant": "clinic", "action": action, "state": state}
     return REGISTRY.get_sample_value("kernel_transitions_total", labels) or 0.0
 
@@ -51,6 +52,7 @@ def start(customer, act) -> Process:
 
 
 def events(caplog) -> list[logging.LogRecord]:
+    assert observe.flush()  # the writer thread has logged everything committed so far
     return [record for record in caplog.records if record.name == "kernel.events"]
 
 
@@ -62,6 +64,8 @@ def test_a_started_program_and_a_claimed_task_are_logged_with_pid_and_states(cli
         program = start(customer, act)
         task = live(program, "new_appointment")
         started = {(r.pid, r.service, r.action) for r in events(caplog)}
+        # written by the writer thread: the committing thread only handed them over
+        assert {r.threadName for r in events(caplog)} == {"kernel-events"}
         assert (program.pk, "customer_service", "create") in started
         assert any(pid == task.pk and service == "new_appointment" for pid, service, _ in started)
         caplog.clear()
@@ -84,6 +88,7 @@ def test_a_rolled_back_change_is_neither_logged_nor_counted(
     xiaolin = operator("clinic", "xiaolin")
     program = start(customer, act)
     task = live(program, "new_appointment")
+    assert observe.flush()
     totals = {
         (sample.labels["action"], sample.labels["state"]): sample.value
         for metric in REGISTRY.collect()
@@ -113,5 +118,27 @@ def test_a_rolled_back_change_is_neither_logged_nor_counted(
 def test_metrics_show_the_kernel_transitions(clinic, admin_client):
     customer, act = clinic
     start(customer, act)
+    assert observe.flush()
     body = admin_client.get("/metrics").content.decode()
     assert 'kernel_transitions_total{action="create",state="RUNNING",tenant="clinic"}' in body
+
+
+def test_the_writer_outlives_a_batch_that_fails_and_keeps_the_order(monkeypatch, caplog):
+    failing = {"tenant": "boom"}
+    real_count = observe._count
+
+    def count(tenant, action, state):
+        if tenant == failing["tenant"]:
+            raise RuntimeError("counter broken")
+        real_count(tenant, action, state)
+
+    monkeypatch.setattr(observe, "_count", count)
+    with caplog.at_level(logging.INFO, logger="kernel.events"):
+        observe._writer.put([("boom", 1, "s", "", "READY", "create")])
+        observe._writer.put(
+            [("clinic", pid, "s", "READY", "RUNNING", "start") for pid in range(2, 6)]
+        )
+        assert observe.flush()
+    lines = [r for r in caplog.records if r.name == "kernel.events"]
+    assert [r.pid for r in lines if r.msg == "kernel transition"] == [2, 3, 4, 5]
+    assert any("writing 1 events failed" in r.getMessage() for r in lines)
