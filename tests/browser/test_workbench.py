@@ -74,9 +74,16 @@ def pushed(page, label: str) -> None:
     """What live.js does on a server push; the list refreshes in place (the page is not reloaded)."""
     page.evaluate("window.__notReloaded = true")
     page.evaluate(
-        "document.body.dispatchEvent(new CustomEvent('erpsys:changed',"
-        " {detail: {type: 'tasks.changed', pids: []}}))"
+        """() => {
+          window.__settled = false;
+          document.getElementById("board-lists").addEventListener("htmx:afterSettle", (event) => {
+            if (event.target.id === "board-lists") window.__settled = true;
+          });
+          document.body.dispatchEvent(new CustomEvent("erpsys:changed",
+            {detail: {type: "tasks.changed", pids: []}}));
+        }"""
     )
+    page.wait_for_function("window.__settled === true", timeout=10000)  # the lists refreshed
     row(page, label).wait_for(state="attached", timeout=10000)
     assert page.evaluate("window.__notReloaded") is True
     page.click("#tab-public")

@@ -2,7 +2,8 @@
  * remembered when it is clicked (not read from the page when a refresh starts), asked for by
  * the refresh, and shown again if a refresh already on its way brought another (after HTMX has
  * settled the swap: settling copies the new attributes onto the old elements), link and pane
- * together. */
+ * together. The panes do not fade: Bootstrap then switches a tab at once, with no callback left
+ * to run after a refresh has settled. */
 (function () {
   "use strict";
   var lists = document.getElementById("board-lists");
