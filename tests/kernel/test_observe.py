@@ -124,11 +124,10 @@ def test_metrics_show_the_kernel_transitions(clinic, admin_client):
 
 
 def test_the_writer_outlives_a_batch_that_fails_and_keeps_the_order(monkeypatch, caplog):
-    failing = {"tenant": "boom"}
     real_count = observe._count
 
     def count(tenant, action, state):
-        if tenant == failing["tenant"]:
+        if tenant == "boom":
             raise RuntimeError("counter broken")
         real_count(tenant, action, state)
 
