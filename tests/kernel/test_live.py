@@ -505,7 +505,9 @@ def test_the_relay_sends_at_once_when_idle_and_merges_a_stream_without_splitting
     time.sleep(gap * 2)  # idle again
     layer.sent.clear()
     pids = range(2, 62)
+    put_at = []
     for pid in pids:  # a stream of commits, 60 in about 120 ms
+        put_at.append(time.monotonic())
         inbox.put({"erpsys.1.op.1": [pid], f"erpsys.1.entity.9.{pid}": [pid]})
         time.sleep(0.002)
     inbox.put(live_relay._END)
@@ -516,7 +518,10 @@ def test_the_relay_sends_at_once_when_idle_and_merges_a_stream_without_splitting
     assert {p for m, _ in operator_sends for p in m["pids"]} == set(pids)  # none lost
     assert len(operator_sends) <= len(pids) / 3  # merged
     gaps = [b - a for (_, a), (_, b) in itertools.pairwise(operator_sends)]
-    assert max(gaps) < quiet  # the socket sees one burst
+    # The socket sees one burst: the relay adds no pause the stream itself did not have (on a
+    # loaded machine this whole process can stall for longer than the quiet time, commits too).
+    stream_pause = max(b - a for a, b in itertools.pairwise(put_at))
+    assert max(gaps) < max(quiet, stream_pause + gap)
     entity_sends = [g for g, _, _ in layer.sent if g.startswith("erpsys.1.entity.9.")]
     assert sorted(entity_sends) == sorted(f"erpsys.1.entity.9.{pid}" for pid in pids)
 
