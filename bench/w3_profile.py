@@ -50,7 +50,11 @@ def main():
     args = w3.parse_args(w3_runner.PEER)
     ctx = w3_runner.setup(args)
     profiling = os.environ.get("W3_PROFILE", "1") != "0"
-    profile = cProfile.Profile()
+    profile = (
+        cProfile.Profile(time.thread_time)
+        if os.environ.get("W3_PROFILE_CPU")
+        else cProfile.Profile()
+    )
     cpu = time.process_time()
     with w3.Meter(django_db=True) as meter:
         if profiling:

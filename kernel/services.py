@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from typing import Any
 
@@ -206,6 +207,12 @@ KERNEL_OWNED = frozenset({"pid", "master"})
 RelatedSave = Callable[[models.Model], None]
 
 
+@functools.cache
+def _concrete_fields(model: type[models.Model]) -> dict[str, models.Field]:
+    """A model's concrete fields (and many-to-many ones) by name."""
+    return {f.name: f for f in model._meta.get_fields() if getattr(f, "concrete", False)}
+
+
 def _record_save(
     process: Process,
     data: dict[str, Any] | None,
@@ -233,7 +240,7 @@ def _record_save(
     record = task_record(process)
     if record is None:
         record = model()
-    names = {f.name: f for f in model._meta.get_fields() if getattr(f, "concrete", False)}
+    names = _concrete_fields(model)
     data = dict(data or {})
     for key in data:
         field = names.get(key)

@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from applications.tenancy import builtin_scope, tenant_of
+from core.inserts import insert_row
 from core.naming import pinyin_initials
 
 logger = logging.getLogger(__name__)
@@ -207,6 +208,13 @@ class EntityModel(models.Model):
             extra = {"pym", *computed} | ({"number"} if has_number_field(type(self)) else set())
             kwargs["update_fields"] = {*update_fields, *extra}
         super().save(*args, **kwargs)
+
+    def _do_insert(self, manager, using, fields, returning_fields, raw):  # noqa: ANN001
+        """Django's INSERT, compiled once per shape of row (``core.inserts``)."""
+        rows = insert_row(self, manager, using, fields, returning_fields, raw)
+        if rows is None:
+            return super()._do_insert(manager, using, fields, returning_fields, raw)
+        return rows
 
     def __str__(self) -> str:
         return self.label or getattr(self, "number", "") or str(self.pk)

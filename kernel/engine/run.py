@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import contextvars
 import functools
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from operator import attrgetter
+from typing import NamedTuple
 
 from django.db import connections, router
 from django.db.models import CharField, IntegerField, JSONField, Q, Subquery
@@ -443,17 +445,24 @@ def _insert_sql(connection, rows: int, with_pk: bool) -> str:
 
 
 def _insert_params(processes: list[Process], connection, with_pk: bool) -> list:
-    params = []
+    params: list = []
     for process in processes:
-        for field, stamped, plain in _INSERT_PREP[with_pk]:
-            value = field.pre_save(process, True) if stamped else getattr(process, field.attname)
-            if value is None and not isinstance(field, JSONField):
-                params.append(None)  # what every other field's get_db_prep_save gives for None
-            elif plain is not None and type(value) is plain:
-                params.append(value)  # an int for an integer column, a str for a text one
-            else:
-                params.append(field.get_db_prep_save(value, connection=connection))
+        _prepared(params, process, _INSERT_PREP[with_pk], connection)
     return params
+
+
+def _prepared(params: list, process: Process, prep: _Prep, connection) -> None:
+    """Append the database values of ``process``'s columns in ``prep`` to ``params``: what
+    ``get_db_prep_save`` gives, without calling it where it would hand the value back as it is."""
+    for field in prep.stamped:
+        field.pre_save(process, True)  # sets the attribute (auto_now, auto_now_add)
+    for (field, plain), value in zip(prep.columns, prep.values(process), strict=True):
+        if value is None and not isinstance(field, JSONField):
+            params.append(None)  # what every other field's get_db_prep_save gives for None
+        elif plain is not None and type(value) is plain:
+            params.append(value)  # an int for an integer column, a str for a text one
+        else:
+            params.append(field.get_db_prep_save(value, connection=connection))
 
 
 def _plain_type(field) -> type | None:
@@ -466,18 +475,33 @@ def _plain_type(field) -> type | None:
     return None
 
 
-# (field, its value is stamped by pre_save (auto_now), the type passed through as it is)
-_INSERT_PREP = {
-    with_pk: tuple(
-        (
-            field,
-            bool(getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False)),
-            _plain_type(field),
-        )
-        for field in fields
+class _Prep(NamedTuple):
+    """How to read the database values of some columns of a process (``_prepared``)."""
+
+    columns: tuple  # (field, the type its get_db_prep_save passes through as it is)
+    values: Callable[[Process], tuple]  # the columns' attribute values, in order
+    stamped: tuple  # fields whose pre_save stamps the value first (auto_now, auto_now_add)
+
+
+def _prep(fields: Sequence, *, stamping: bool) -> _Prep:
+    return _Prep(
+        tuple((field, _plain_type(field)) for field in fields),
+        attrgetter(*(field.attname for field in fields)) if len(fields) > 1 else _one(fields),
+        tuple(
+            field
+            for field in fields
+            if stamping
+            and (getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False))
+        ),
     )
-    for with_pk, fields in _INSERT_FIELDS.items()
-}
+
+
+def _one(fields: Sequence) -> Callable[[Process], tuple]:
+    attname = fields[0].attname
+    return lambda process: (getattr(process, attname),)
+
+
+_INSERT_PREP = {with_pk: _prep(fields, stamping=True) for with_pk, fields in _INSERT_FIELDS.items()}
 
 
 def _inserted_pk(connection, cursor) -> int:
@@ -514,18 +538,14 @@ def _update_statement(
     quote = connection.ops.quote_name
     meta = Process._meta
     table, pk_column = quote(meta.db_table), quote(meta.pk.column)
-    fields = sorted((meta.get_field(name) for name in names), key=lambda f: f.column)
     params: list = []
     if connection.vendor == "postgresql":
-        sets = ", ".join(f"{quote(field.column)} = %s" for field in fields)
-        one = f"UPDATE {table} SET {sets} WHERE {pk_column} = %s"
+        one, prep = _update_one(connection, frozenset(names))
         for process in processes:
-            params += [
-                field.get_db_prep_save(getattr(process, field.attname), connection=connection)
-                for field in fields
-            ]
+            _prepared(params, process, prep, connection)
             params.append(process.pk)
         return [one] * (len(processes) - 1), one, params
+    fields = sorted((meta.get_field(name) for name in names), key=lambda f: f.column)
     cast = connection.features.requires_casted_case_in_updates
     assignments: list[str] = []
     for field in fields:
@@ -551,6 +571,26 @@ def _update_statement(
         f"UPDATE {table} SET {', '.join(assignments)} WHERE {pk_column} IN ({where})",
         params,
     )
+
+
+# (alias, names) -> the one-process UPDATE of those columns and how to prepare its values
+_UPDATE_ONE: dict[tuple[str, frozenset], tuple[str, _Prep]] = {}
+
+
+def _update_one(connection, names: frozenset) -> tuple[str, _Prep]:
+    """``UPDATE ... SET <names> WHERE pid = %s`` (columns in name order), built once."""
+    key = (connection.alias, names)
+    built = _UPDATE_ONE.get(key)
+    if built is None:
+        quote = connection.ops.quote_name
+        meta = Process._meta
+        fields = sorted((meta.get_field(name) for name in names), key=lambda f: f.column)
+        sets = ", ".join(f"{quote(field.column)} = %s" for field in fields)
+        built = _UPDATE_ONE[key] = (
+            f"UPDATE {quote(meta.db_table)} SET {sets} WHERE {quote(meta.pk.column)} = %s",
+            _prep(fields, stamping=False),
+        )
+    return built
 
 
 def _with(parts: list[str], statement: str) -> str:

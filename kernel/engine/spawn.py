@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db.models.base import ModelState
+from django.db.models.signals import post_init, pre_init
 from django.utils import timezone
 
 from kernel.engine import snapshots
@@ -56,7 +58,7 @@ def spawn(
     root_id = None
     if program is not None:
         root_id = program.root_id or program.pk
-    process = Process(
+    process = _new_process(
         tenant_id=tenant_id,
         service=service,
         revision=compiled.revision,
@@ -110,6 +112,41 @@ def spawn(
     run.insert(process)
     snapshots.snapshot_initial(process)
     return process
+
+
+def _new_process(**values: Any) -> Process:
+    """``Process(**values)``, built the way ``Model.__init__`` builds it from keywords, without
+    its generic pass over every field (an operator's action creates several processes).
+
+    Each column gets its value or its default; a related object given by name is cached on the
+    instance and its key stored, as the foreign key's descriptor does. Where ``__init__`` would
+    do more (``pre_init``/``post_init`` receivers), it is ``__init__`` that runs.
+    """
+    if pre_init.has_listeners(Process) or post_init.has_listeners(Process):
+        return Process(**values)
+    process = Process.__new__(Process)
+    process._state = ModelState()
+    data = process.__dict__
+    for field in _PROCESS_FIELDS:
+        if field.attname in values:
+            data[field.attname] = values.pop(field.attname)
+        elif field.name in values:
+            related = values.pop(field.name)
+            if field.is_relation:
+                data[field.attname] = (
+                    None if related is None else getattr(related, field.target_field.attname)
+                )
+                field.set_cached_value(process, related)
+            else:
+                data[field.attname] = related
+        else:
+            data[field.attname] = field.get_default()
+    if values:
+        raise TypeError(f"Process has no fields {sorted(values)}")
+    return process
+
+
+_PROCESS_FIELDS = tuple(Process._meta.concrete_fields)
 
 
 def _settled(process: Process, service: ServiceDef) -> None:

@@ -146,3 +146,35 @@ def test_process_start_checks_program_roles_and_tenant():
     with pytest.raises(KernelError) as err:
         services.process_start(tenant="t_roles", program="nope", entity=None)
     assert err.value.code == KernelErrorCode.UNKNOWN_SERVICE
+
+
+def test_a_new_process_is_built_as_the_model_builds_it(job_spec):
+    from kernel.engine.spawn import _new_process
+
+    program = services.process_start(tenant="bench_t", program="job", entity=None)
+    a = live(program, "a")
+    values = {
+        "tenant_id": program.tenant_id,
+        "service": a.service,
+        "revision": a.revision,
+        "parent": program,
+        "program": program,
+        "root_id": program.pk,
+        "caller": None,
+        "previous": a,
+        "entity_type_id": None,
+        "operator_id": None,
+        "context": {"k": 1},
+        "context_version": 1,
+        "priority": 3,
+        "assigned_role": "desk",
+    }
+    built, made = _new_process(**dict(values)), Process(**dict(values))
+    columns = [f.attname for f in Process._meta.concrete_fields if f.attname != "erpsys_id"]
+    assert {c: getattr(built, c) for c in columns} == {c: getattr(made, c) for c in columns}
+    assert built.erpsys_id and built.erpsys_id != made.erpsys_id  # each a fresh uuid4
+    assert built._state.adding and built._state.db is None
+    assert (built.parent, built.previous, built.service) == (program, a, a.service)
+    assert built.caller is None
+    with pytest.raises(TypeError, match="no_such"):
+        _new_process(no_such=1)

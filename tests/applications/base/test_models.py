@@ -10,6 +10,7 @@ from django.db import connection, models
 from django.test.utils import isolate_apps
 
 from applications.base.models import DictModel, EntityModel, RecordModel, compute_fields
+from core import inserts
 
 
 class _Expr:
@@ -119,3 +120,53 @@ def test_number_is_kept_on_later_saves_and_update_fields_carry_derived_columns(l
     assert line.number == first_number
     assert line.pym == "bsx"
     assert line.amount == Decimal("5.00")
+
+
+def _stored(model: type[models.Model], row: models.Model) -> dict:
+    """Every column of ``row`` as the database holds it."""
+    fresh = model.objects.get(pk=row.pk)
+    return {f.attname: getattr(fresh, f.attname) for f in model._meta.concrete_fields}
+
+
+def _held(model: type[models.Model], row: models.Model) -> dict:
+    return {f.attname: getattr(row, f.attname) for f in model._meta.concrete_fields}
+
+
+def test_an_insert_is_compiled_once_per_shape_and_stores_what_the_instance_holds(
+    line_table, monkeypatch
+):
+    first = line_table.objects.create(label="机油", quantity=3, unit_price=Decimal("2.50"))
+    assert _stored(line_table, first) == _held(line_table, first)
+    compiled = [v for k, v in inserts._COMPILED.items() if k[0] is line_table]
+    assert len(compiled) == 1 and compiled[0] is not None
+    assert compiled[0].sql.startswith("INSERT INTO")
+
+    def django_insert(*args, **kwargs):
+        raise AssertionError("the compiled INSERT should have run, not Django's")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(models.QuerySet, "_insert", django_insert)
+        second = line_table.objects.create(label="滤芯", quantity=4)
+    assert second.pk > first.pk
+    stored = _stored(line_table, second)
+    assert stored == _held(line_table, second)
+    assert (stored["pym"], stored["quantity"], stored["amount"]) == ("lx", 4, None)
+    assert stored["number"].endswith("-0002")
+
+
+def test_an_insert_with_an_expression_value_takes_djangos_own_path(line_table, monkeypatch):
+    line_table.objects.create(label="a")  # the shape is compiled
+    calls = []
+    django_insert = models.QuerySet._insert
+
+    def counted(self, *args, **kwargs):
+        calls.append(self.model)
+        return django_insert(self, *args, **kwargs)
+
+    with monkeypatch.context() as patched:
+        patched.setattr(models.QuerySet, "_insert", counted)
+        row = line_table.objects.create(label="b", quantity=models.Value(6))
+        assert calls == [line_table]
+        line_table.objects.create(label="c", quantity=7)  # the compiled shape still serves
+        assert calls == [line_table]
+    assert line_table.objects.get(pk=row.pk).quantity == 6
