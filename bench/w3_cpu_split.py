@@ -79,14 +79,21 @@ def _floor(argv: list[str]):
     return serve, list(Entity.objects.order_by("id")), dbdesc
 
 
-def main():
-    argv = sys.argv[1:]
+def peer_setup(argv: list[str]):
+    """``--peer floor`` (else this kernel) and the rest of the W3 arguments: (peer, serve one
+    customer, the entities, the run's database)."""
+    argv = list(argv)
     peer = "erpsys"
     if "--peer" in argv:
         at = argv.index("--peer")
         peer = argv[at + 1]
         del argv[at : at + 2]
-    serve, entities, dbdesc = (_floor if peer == "floor" else _kernel)(argv)
+    return (peer, *(_floor if peer == "floor" else _kernel)(argv))
+
+
+def main():
+    command = " ".join(sys.argv)
+    peer, serve, entities, dbdesc = peer_setup(sys.argv[1:])
     if dbdesc.get("db") != "postgres":
         raise SystemExit("--db postgres: the backend's CPU is read from /proc")
     from django.db import connection
@@ -102,7 +109,7 @@ def main():
     wall, client = time.perf_counter() - wall, time.process_time() - client
     server = _backend_cpu(backend) - server
     steps = 3 * (len(entities) - WARM_UP)
-    print(f"command: {' '.join(sys.argv)} (peer {peer})")
+    print(f"command: {command}")
     print(
         f"{peer}: steps={steps} wall/step={1000 * wall / steps:.3f} ms "
         f"client cpu/step={1000 * client / steps:.3f} ms server cpu/step={1000 * server / steps:.3f} ms"

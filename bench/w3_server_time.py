@@ -34,14 +34,8 @@ def _logged(connection, value: str) -> None:
 
 
 def main():
-    argv = sys.argv[1:]
-    peer = "erpsys"
-    if "--peer" in argv:
-        at = argv.index("--peer")
-        peer = argv[at + 1]
-        del argv[at : at + 2]
-    build = w3_cpu_split._floor if peer == "floor" else w3_cpu_split._kernel
-    serve, entities, dbdesc = build(argv)
+    command = " ".join(sys.argv)
+    peer, serve, entities, dbdesc = w3_cpu_split.peer_setup(sys.argv[1:])
     from django.db import connection
 
     for entity in entities[:WARM_UP]:
@@ -61,7 +55,7 @@ def main():
                 key = f"{match.group(2):9} {match.group(3)}"
                 total[key] += float(match.group(1))
                 count[key] += 1
-    print(f"command: {' '.join(sys.argv)}")
+    print(f"command: {command}")
     print(
         f"{peer}: {programs} programs, server time {1000 * sum(total.values()) / programs:.0f} us/program"
     )
