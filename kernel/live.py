@@ -205,31 +205,42 @@ def _emit(events: list[tuple]) -> None:
         logger.exception("kernel events: emitting %d events failed", len(events))
 
 
+def _groups(process: Any) -> tuple[str, ...]:
+    """The groups the process touches in its current in-memory state."""
+    return groups_of(
+        process.tenant_id,
+        process.operator_id,
+        process.entity_type_id,
+        process.entity_id,
+        process.revision_id,
+        process.service_id,
+        process.assigned_role,
+    )
+
+
 def note(process: Any, using: str | None = None) -> None:
     """Announce the process (in its current in-memory state) when the transaction commits."""
     if not enabled() or process.pk is None:
         return
-    note_values(
-        process.pk,
-        groups_of(
-            process.tenant_id,
-            process.operator_id,
-            process.entity_type_id,
-            process.entity_id,
-            process.revision_id,
-            process.service_id,
-            process.assigned_role,
-        ),
-        using,
-    )
+    note_values(process.pk, _groups(process), using)
 
 
 def note_many(processes: list[Any], using: str | None = None) -> None:
-    """``note`` for every process of a one-statement write (``rows_update``, ``rows_insert``)."""
-    if not enabled():
+    """``note`` for every process of a one-statement write (``rows_update``, ``rows_insert``),
+    with one look-up of the transaction's batch for all of them."""
+    if not enabled() or not processes:
         return
+    batch = _batch(using or router.db_for_write(_process_model()))
     for process in processes:
-        note(process, using)
+        if process.pk is None:
+            continue
+        groups = _groups(process)
+        if not groups:
+            continue
+        if batch is None:
+            publish({group: {process.pk} for group in groups})
+        else:
+            batch.add(process.pk, groups)
 
 
 # Columns ``note_rows`` needs from a ``values_list`` (after pk).

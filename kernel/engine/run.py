@@ -3,14 +3,24 @@
 from __future__ import annotations
 
 import contextvars
+import datetime
 import functools
+import uuid
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from operator import attrgetter
 from typing import NamedTuple
 
 from django.db import connections, router
-from django.db.models import CharField, IntegerField, JSONField, Q, Subquery
+from django.db.models import (
+    CharField,
+    DateTimeField,
+    IntegerField,
+    JSONField,
+    Q,
+    Subquery,
+    UUIDField,
+)
 from django.db.models.fields import AutoFieldMixin
 from django.utils import timezone
 from psycopg import RawCursor
@@ -447,7 +457,7 @@ def _insert_sql(connection, rows: int, with_pk: bool) -> str:
 def _insert_params(processes: list[Process], connection, with_pk: bool) -> list:
     params: list = []
     for process in processes:
-        _prepared(params, process, _INSERT_PREP[with_pk], connection)
+        _prepared(params, process, _insert_prep(with_pk, connection.vendor), connection)
     return params
 
 
@@ -459,19 +469,29 @@ def _prepared(params: list, process: Process, prep: _Prep, connection) -> None:
     for (field, plain), value in zip(prep.columns, prep.values(process), strict=True):
         if value is None and not isinstance(field, JSONField):
             params.append(None)  # what every other field's get_db_prep_save gives for None
-        elif plain is not None and type(value) is plain:
-            params.append(value)  # an int for an integer column, a str for a text one
+        elif (
+            plain is not None
+            and type(value) is plain
+            and (plain is not datetime.datetime or value.tzinfo is not None)
+        ):
+            params.append(value)  # e.g. an int for an integer column, a str for a text one
         else:
             params.append(field.get_db_prep_save(value, connection=connection))
 
 
-def _plain_type(field) -> type | None:
-    """The Python type whose values ``field.get_db_prep_save`` passes through unchanged."""
+def _plain_type(field, vendor: str) -> type | None:
+    """The Python type whose values ``field.get_db_prep_save`` passes through unchanged on a
+    database of ``vendor`` (a datetime only when it is aware)."""
     target = field.target_field if field.is_relation else field
     if isinstance(target, IntegerField | AutoFieldMixin):
         return int
     if type(target) is CharField:
         return str
+    if vendor == "postgresql":  # psycopg adapts these itself; Django hands them over as they are
+        if type(target) is UUIDField:
+            return uuid.UUID
+        if type(target) is DateTimeField:
+            return datetime.datetime
     return None
 
 
@@ -483,9 +503,9 @@ class _Prep(NamedTuple):
     stamped: tuple  # fields whose pre_save stamps the value first (auto_now, auto_now_add)
 
 
-def _prep(fields: Sequence, *, stamping: bool) -> _Prep:
+def _prep(fields: Sequence, vendor: str, *, stamping: bool) -> _Prep:
     return _Prep(
-        tuple((field, _plain_type(field)) for field in fields),
+        tuple((field, _plain_type(field, vendor)) for field in fields),
         attrgetter(*(field.attname for field in fields)) if len(fields) > 1 else _one(fields),
         tuple(
             field
@@ -501,7 +521,9 @@ def _one(fields: Sequence) -> Callable[[Process], tuple]:
     return lambda process: (getattr(process, attname),)
 
 
-_INSERT_PREP = {with_pk: _prep(fields, stamping=True) for with_pk, fields in _INSERT_FIELDS.items()}
+@functools.cache
+def _insert_prep(with_pk: bool, vendor: str) -> _Prep:
+    return _prep(_INSERT_FIELDS[with_pk], vendor, stamping=True)
 
 
 def _inserted_pk(connection, cursor) -> int:
@@ -588,7 +610,7 @@ def _update_one(connection, names: frozenset) -> tuple[str, _Prep]:
         sets = ", ".join(f"{quote(field.column)} = %s" for field in fields)
         built = _UPDATE_ONE[key] = (
             f"UPDATE {quote(meta.db_table)} SET {sets} WHERE {quote(meta.pk.column)} = %s",
-            _prep(fields, stamping=False),
+            _prep(fields, connection.vendor, stamping=False),
         )
     return built
 

@@ -178,3 +178,29 @@ def test_a_new_process_is_built_as_the_model_builds_it(job_spec):
     assert built.caller is None
     with pytest.raises(TypeError, match="no_such"):
         _new_process(no_such=1)
+
+
+def test_the_flush_hands_the_database_what_django_would(job_spec):
+    """``_prepared`` skips ``get_db_prep_save`` only where it would return the value unchanged."""
+    import datetime as dt
+
+    from django.db import connection
+
+    from kernel.engine.run import _INSERT_FIELDS, _insert_prep, _prepared
+
+    program = services.process_start(tenant="bench_t", program="job", entity=None)
+    process = live(program, "a")
+    process.context = {"note": "报修", "n": 2}
+    process.start_time = dt.datetime(2026, 12, 7, 9, 30, tzinfo=dt.UTC)
+    process.scheduled_time = dt.datetime(2026, 12, 8, 8, 0)  # naive: Django makes it aware
+    fields = _INSERT_FIELDS[True]
+    params: list = []
+    with pytest.warns(RuntimeWarning, match="naive datetime"):
+        _prepared(params, process, _insert_prep(True, connection.vendor), connection)
+        expected = [f.get_db_prep_save(getattr(process, f.attname), connection) for f in fields]
+    assert len(params) == len(expected)
+    for field, got, want in zip(fields, params, expected, strict=True):
+        if field.attname == "context":  # an adapter object for JSON: compare what it holds
+            assert getattr(got, "obj", got) == getattr(want, "obj", want)
+        else:
+            assert (field.attname, got) == (field.attname, want)
