@@ -5,7 +5,8 @@ Same setup as the runner (fresh database, spec published, N customers), then the
 under cProfile; prints CPU time per step (this process: the database server's own time is not
 in it), the data statements per step, and the top functions by cumulative and own time.
 W3_PROFILE=0 measures the CPU time per step without cProfile (steadier than wall time on a
-loaded machine); W3_PROFILE_SQL=1 prints the statements of one more program.
+loaded machine); W3_PROFILE_CPU=1 profiles by this thread's CPU time, leaving out the waits on
+the server; W3_PROFILE_SQL=1 prints the statements of one more program.
 
   ERPSYS_W3_GENERATED=/tmp/w3gen W3_PG_PORT=5432 PYTHONPATH=../shared/bench/w3 \
       .venv/bin/python bench/w3_profile.py --n 300 --db postgres

@@ -27,6 +27,7 @@ class _Compiled(NamedTuple):
 
 # (model, alias, column attnames, returned attnames) -> compiled INSERT, or None: never fast
 _COMPILED: dict[tuple, _Compiled | None] = {}
+_MISSING: Any = object()  # a shape not met yet
 
 
 def insert_row(
@@ -65,9 +66,6 @@ def insert_row(
     with connection.cursor() as cursor:
         cursor.execute(compiled.sql, values)
         return [connection.ops.fetch_returned_insert_columns(cursor, compiled.returning_params)]
-
-
-_MISSING: Any = object()
 
 
 def _compile(model, connection, fields, returning_fields, instance) -> _Compiled | None:

@@ -178,13 +178,16 @@ def _batch(using: str) -> _Batch | None:
 
 def note_values(pid: int, groups: Sequence[str], using: str | None = None) -> None:
     """Announce ``pid`` to ``groups`` when the current transaction commits (now outside one)."""
-    if not groups:
-        return
-    batch = _batch(using or router.db_for_write(_process_model()))
+    if groups:
+        _announce(_batch(using or router.db_for_write(_process_model())), pid, groups)
+
+
+def _announce(batch: _Batch | None, pid: int, groups: Sequence[str]) -> None:
+    """Add ``pid`` to the transaction's ``batch``; with no transaction, send it now."""
     if batch is None:
         publish({group: {pid} for group in groups})
-        return
-    batch.add(pid, groups)
+    else:
+        batch.add(pid, groups)
 
 
 def keep_events(events: list[tuple], using: str | None = None) -> None:
@@ -232,15 +235,8 @@ def note_many(processes: list[Any], using: str | None = None) -> None:
         return
     batch = _batch(using or router.db_for_write(_process_model()))
     for process in processes:
-        if process.pk is None:
-            continue
-        groups = _groups(process)
-        if not groups:
-            continue
-        if batch is None:
-            publish({group: {process.pk} for group in groups})
-        else:
-            batch.add(process.pk, groups)
+        if process.pk is not None and (groups := _groups(process)):
+            _announce(batch, process.pk, groups)
 
 
 # Columns ``note_rows`` needs from a ``values_list`` (after pk).

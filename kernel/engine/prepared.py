@@ -132,9 +132,15 @@ def _binary_jsonb(connection) -> None:
         _BINARY_READY.add(raw)
 
 
+def init_receivers(model: type[models.Model]) -> bool:
+    """True when ``pre_init`` or ``post_init`` receivers listen to ``model``: an instance must
+    then be made by ``Model.__init__``, never put together attribute by attribute."""
+    return pre_init.has_listeners(model) or post_init.has_listeners(model)
+
+
 def _plain(model: type[models.Model], fields: list[str]) -> bool:
     """True when ``Model.__init__`` would only store these columns' values in ``__dict__``."""
-    if pre_init.has_listeners(model) or post_init.has_listeners(model):
+    if init_receivers(model):
         return False
     if model.from_db.__func__ is not models.Model.from_db.__func__:
         return False

@@ -5,11 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models.base import ModelState
-from django.db.models.signals import post_init, pre_init
 from django.utils import timezone
 
 from kernel.engine import snapshots
 from kernel.engine.compiled import CompiledRevision
+from kernel.engine.prepared import init_receivers
 from kernel.engine.run import Run
 from kernel.engine.transitions import change, start
 from kernel.fsm import Action, State, transition
@@ -122,7 +122,7 @@ def _new_process(**values: Any) -> Process:
     instance and its key stored, as the foreign key's descriptor does. Where ``__init__`` would
     do more (``pre_init``/``post_init`` receivers), it is ``__init__`` that runs.
     """
-    if pre_init.has_listeners(Process) or post_init.has_listeners(Process):
+    if init_receivers(Process):
         return Process(**values)
     process = Process.__new__(Process)
     process._state = ModelState()
